@@ -1,0 +1,74 @@
+# Two commands on a fresh clone: `make run` and `make test`. Everything else is a step they share.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+CHARTJS := static/vendor/chart.js/chart.umd.min.js
+MO := locale/ko/LC_MESSAGES/django.mo
+# Local commands default to debug settings; a production shell exports DEBUG=0 and SECRET_KEY.
+MANAGE := DEBUG=$${DEBUG:-1} $(PY) manage.py
+
+.PHONY: run test install vendor messages migrate demo lint bench worker beat procfile makemessages clean
+
+run: install vendor messages migrate demo
+	@echo ""
+	@echo "  cxm is starting on http://127.0.0.1:8000/  —  sign in as user 'demo', password 'demo'"
+	@echo ""
+	$(MANAGE) runserver 127.0.0.1:8000
+
+test: install vendor messages
+	$(BIN)/ruff check .
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+install: $(VENV)/.installed
+
+# Reinstall only when the dependency list changes.
+$(VENV)/.installed: pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.11 is required: install python3.11 (Django 5.2 LTS)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+# Chart.js comes from the npm registry at the version pinned in package.json, into a git-ignored folder.
+vendor: $(CHARTJS)
+
+$(CHARTJS): package.json package-lock.json
+	@if ! command -v npm >/dev/null 2>&1; then \
+		echo "npm was not found: install Node.js and npm so that 'make' can fetch Chart.js (charts stay blank without it)."; \
+	else \
+		npm ci --no-audit --no-fund --loglevel=error && \
+		mkdir -p static/vendor/chart.js && \
+		cp node_modules/chart.js/dist/chart.umd.min.js $(CHARTJS) && \
+		cp node_modules/chart.js/LICENSE.md static/vendor/chart.js/LICENSE.md; \
+	fi
+
+messages: $(MO)
+
+$(MO): locale/ko/LC_MESSAGES/django.po install
+	$(MANAGE) compile_translations
+
+migrate: install
+	$(MANAGE) migrate --noinput
+
+demo: install
+	$(MANAGE) seed_demo
+
+lint: install
+	$(BIN)/ruff check .
+
+# Extract strings after changing templates or code; translate locale/ko/LC_MESSAGES/django.po.
+makemessages: install
+	$(MANAGE) makemessages -l ko --no-obsolete --ignore=.venv --ignore=node_modules --ignore=static/vendor
+
+worker: install
+	$(BIN)/celery -A cxm worker --loglevel=info
+
+beat: install
+	$(BIN)/celery -A cxm beat --loglevel=info
+
+procfile: install vendor messages migrate
+	$(BIN)/honcho start
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor staticfiles

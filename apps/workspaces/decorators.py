@@ -1,0 +1,46 @@
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from .models import Membership
+
+
+def workspace_view(view=None, *, role: str | None = None):
+    """Resolve /w/<workspace_slug>/ to request.workspace and request.membership.
+
+    Usable bare (@workspace_view: any member) or with a minimum role (@workspace_view(role=Role.ADMIN)).
+    """
+
+    def decorator(view_func):
+        @login_required
+        @wraps(view_func)
+        def wrapper(request, workspace_slug, *args, **kwargs):
+            membership = (Membership.objects.select_related("workspace")
+                          .filter(workspace__slug=workspace_slug, user=request.user).first())
+            if membership is None:
+                # Same 404 for "no such workspace" and "not a member": never confirm a slug exists.
+                raise Http404
+            request.workspace, request.membership = membership.workspace, membership
+            if role is not None and not membership.has_role(role):
+                # The member already knows the workspace exists; only the action is refused.
+                raise PermissionDenied
+            return view_func(request, *args, **kwargs)
+
+        wrapper.workspace_role = role
+        return wrapper
+
+    if view is not None:
+        return decorator(view)
+    return decorator
+
+
+class WorkspaceRequiredMixin:
+    """The same check for class-based views; set `workspace_role` for a minimum role."""
+
+    workspace_role: str | None = None
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        return workspace_view(super().as_view(**initkwargs), role=cls.workspace_role)

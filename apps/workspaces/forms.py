@@ -1,0 +1,77 @@
+from django import forms
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from .models import Language, Role, Workspace
+
+TIME_ZONE_CHOICES = [(name, name) for name in settings.TIME_ZONES]
+
+
+class WorkspaceForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONE_CHOICES, initial="Asia/Seoul")
+
+    class Meta:
+        model = Workspace
+        fields = ["name", "slug", "brand_color", "logo", "default_language", "time_zone"]
+        widgets = {"brand_color": forms.TextInput(attrs={"type": "color"})}
+
+    def clean_logo(self):
+        logo = self.cleaned_data.get("logo")
+        if logo and hasattr(logo, "size") and logo.size > settings.LOGO_MAX_BYTES:
+            raise forms.ValidationError(_("The logo must be at most %(size)s.")
+                                        % {"size": filesizeformat(settings.LOGO_MAX_BYTES)})
+        return logo
+
+
+class WorkspaceCreateForm(WorkspaceForm):
+    class Meta(WorkspaceForm.Meta):
+        fields = ["name", "slug", "brand_color", "default_language", "time_zone"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False
+        self.fields["slug"].help_text = _("Leave empty to derive it from the name.")
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.ANALYST)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class NewMemberForm(forms.Form):
+    """A person who has no account yet sets a name and a password when accepting."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+    password1 = forms.CharField(label=_("Password"), strip=False,
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                                help_text=password_validation.password_validators_help_text_html())
+    password2 = forms.CharField(label=_("Password again"), strip=False,
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords do not match."))
+        elif first:
+            from apps.accounts.models import User
+
+            probe = User(username=self.email, email=self.email, first_name=cleaned.get("first_name", ""),
+                         last_name=cleaned.get("last_name", ""))
+            try:
+                password_validation.validate_password(first, probe)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned

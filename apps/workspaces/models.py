@@ -1,0 +1,171 @@
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #RRGGBB, for example #2563EB."))
+
+
+class Language(models.TextChoices):
+    KOREAN = "ko", _("Korean")
+    ENGLISH = "en", _("English")
+
+
+class Role(models.TextChoices):
+    """Ordered from most to least powerful; see Role.rank."""
+
+    OWNER = "owner", _("Owner")
+    ADMIN = "admin", _("Admin")
+    ANALYST = "analyst", _("Analyst")
+    VIEWER = "viewer", _("Viewer")
+
+    @classmethod
+    def rank(cls, role: str) -> int:
+        return {cls.VIEWER: 1, cls.ANALYST: 2, cls.ADMIN: 3, cls.OWNER: 4}[role]
+
+    @classmethod
+    def describe(cls, role: str) -> str:
+        return {
+            cls.OWNER: _("Everything, including workspace deletion and ownership."),
+            cls.ADMIN: _("Edits surveys, touchpoints, settings and members."),
+            cls.ANALYST: _("Works follow-up cases and ERRC boards."),
+            cls.VIEWER: _("Reads dashboards and reports."),
+        }[role]
+
+
+class Workspace(models.Model):
+    """One brand: the tenant. Everything a marketer sees belongs to exactly one workspace."""
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True, allow_unicode=False,
+                            help_text=_("Used in addresses: /w/<slug>/. Lower-case letters, digits, hyphens."))
+    brand_color = models.CharField(_("brand colour"), max_length=7, default="#2563EB", validators=[hex_colour])
+    logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
+    default_language = models.CharField(_("default language"), max_length=2, choices=Language.choices,
+                                        default=Language.KOREAN)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Seoul")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("workspace")
+        verbose_name_plural = _("workspaces")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("workspaces:home", kwargs={"workspace_slug": self.slug})
+
+
+class WorkspaceQuerySet(models.QuerySet):
+    # Every tenant-owned model carries its own workspace FK, even when a parent also has one:
+    # one filter shape everywhere, and rows that can be distributed by workspace later.
+    def for_workspace(self, workspace: Workspace):
+        return self.filter(workspace=workspace)
+
+
+class WorkspaceOwned(models.Model):
+    """Abstract base of every tenant-owned model: a non-null, indexed workspace FK and a manager
+    whose for_workspace() is the only door views and tasks use."""
+
+    workspace = models.ForeignKey(Workspace, verbose_name=_("workspace"), on_delete=models.CASCADE,
+                                  db_index=True, related_name="+")
+
+    objects = WorkspaceQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class MembershipQuerySet(WorkspaceQuerySet):
+    def owners(self):
+        return self.filter(role=Role.OWNER)
+
+
+class Membership(WorkspaceOwned):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+                             related_name="memberships")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.VIEWER)
+    created_at = models.DateTimeField(_("joined at"), auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [models.UniqueConstraint(fields=["workspace", "user"], name="membership_unique_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.workspace} ({self.get_role_display()})"
+
+    def has_role(self, role: str) -> bool:
+        """True when this member's role is `role` or more powerful."""
+        return Role.rank(self.role) >= Role.rank(role)
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def invitation_expiry():
+    return timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS)
+
+
+class InvitationQuerySet(WorkspaceQuerySet):
+    def pending(self):
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+
+
+class Invitation(WorkspaceOwned):
+    email = models.EmailField(_("e-mail address"))
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.VIEWER)
+    # Random, never sequential: the link is the only credential a new person has.
+    token = models.CharField(max_length=64, default=new_token, db_index=True, editable=False)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("invited by"), null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"), default=invitation_expiry)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("accepted by"), null=True,
+                                    blank=True, on_delete=models.SET_NULL, related_name="+")
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "token"], name="invitation_unique_token"),
+            # One open invitation per address: re-inviting resends it instead of piling up links.
+            models.UniqueConstraint(fields=["workspace", "email"], name="invitation_unique_pending_email",
+                                    condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.workspace}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None
+
+    @property
+    def is_usable(self) -> bool:
+        return self.is_pending and not self.is_expired
+
+    def get_accept_url(self) -> str:
+        from django.urls import reverse
+
+        return settings.SITE_URL + reverse("accept_invitation", kwargs={"token": self.token})

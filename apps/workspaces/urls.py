@@ -1,0 +1,18 @@
+"""Routes under /w/<workspace_slug>/. Every view here must be wrapped by workspace_view."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "workspaces"
+
+urlpatterns = [
+    path("", views.workspace_home, name="home"),
+    path("settings/", views.workspace_settings, name="settings"),
+    path("members/", views.member_list, name="members"),
+    path("members/invite/", views.invite_member, name="invite"),
+    path("members/<int:member_id>/role/", views.change_member_role, name="member_role"),
+    path("members/<int:member_id>/remove/", views.remove_member, name="member_remove"),
+    path("invitations/<int:invitation_id>/resend/", views.resend_invitation, name="invitation_resend"),
+    path("invitations/<int:invitation_id>/revoke/", views.revoke_invitation, name="invitation_revoke"),
+]

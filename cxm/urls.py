@@ -1,0 +1,36 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from apps.workspaces import views as workspace_views
+
+from . import views
+
+admin.site.site_header = _("cxm operations")
+admin.site.site_title = _("cxm admin")
+admin.site.index_title = _("Set-up and support")
+
+# Every marketer page lives under /w/<workspace_slug>/; each app adds its routes here.
+workspace_patterns = [
+    path("", include("apps.workspaces.urls")),
+]
+
+urlpatterns = [
+    path("", workspace_views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("apps.accounts.urls")),
+    path("workspaces/new/", workspace_views.workspace_create, name="workspace_create"),
+    path("invitations/<str:token>/", workspace_views.accept_invitation, name="accept_invitation"),
+    path("w/<slug:workspace_slug>/", include(workspace_patterns)),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler400 = "cxm.views.bad_request"
+handler403 = "cxm.views.permission_denied"
+handler404 = "cxm.views.page_not_found"
+handler500 = "cxm.views.server_error"

@@ -1,0 +1,93 @@
+"""Every route under /w/<slug>/ answers 404 to people who are not members of that workspace,
+even when they hold the right object ids. The routes come from the URL resolver, so a new view is
+covered the day it is added; a view whose URL takes an id this test cannot create fails here."""
+
+import re
+from collections.abc import Callable, Iterator
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from apps.workspaces.models import Role
+from tests.factories import InvitationFactory, MembershipFactory, UserFactory, WorkspaceFactory
+
+pytestmark = pytest.mark.django_db
+
+WORKSPACE_PREFIX = "w/<slug:workspace_slug>/"
+
+# How to make an object of the victim workspace for each id a /w/ URL can take. A later app adds
+# its ids here (touchpoint_id, survey_id, …); the walk below fails until it does.
+OBJECT_FACTORIES: dict[str, Callable] = {
+    "member_id": lambda workspace: MembershipFactory(workspace=workspace, role=Role.ANALYST).pk,
+    "invitation_id": lambda workspace: InvitationFactory(workspace=workspace).pk,
+}
+
+PARAMETER = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
+
+
+def iter_routes(patterns, prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            yield from iter_routes(pattern.url_patterns, route)
+        else:
+            yield route, pattern
+
+
+def workspace_routes() -> list[str]:
+    return sorted({route for route, _ in iter_routes(get_resolver().url_patterns)
+                   if route.startswith(WORKSPACE_PREFIX)})
+
+
+def fill(route: str, workspace) -> str:
+    def value(match: re.Match) -> str:
+        name = match.group("name")
+        if name == "workspace_slug":
+            return workspace.slug
+        if name not in OBJECT_FACTORIES:
+            pytest.fail(f"/{route} takes <{name}>: add a factory for it to OBJECT_FACTORIES in {__file__}")
+        return str(OBJECT_FACTORIES[name](workspace))
+
+    return "/" + PARAMETER.sub(value, route)
+
+
+def test_the_walk_finds_the_workspace_routes():
+    routes = workspace_routes()
+    assert WORKSPACE_PREFIX in routes
+    assert len(routes) >= 8
+
+
+@pytest.mark.parametrize("route", workspace_routes())
+def test_route_is_not_found_for_non_members(client, route):
+    victim = WorkspaceFactory(slug="victim")
+    MembershipFactory(workspace=victim, role=Role.OWNER)
+    url = fill(route, victim)
+    outsider = UserFactory()
+    member_elsewhere = MembershipFactory(role=Role.OWNER).user
+    for intruder in (outsider, member_elsewhere):
+        client.force_login(intruder)
+        for method in (client.get, client.post):
+            response = method(url)
+            assert response.status_code == 404, f"{method.__name__.upper()} {url} as {intruder}"
+
+
+@pytest.mark.parametrize("route", workspace_routes())
+def test_route_resolves_for_a_member(client, route):
+    """The control for the test above: the filled-in URL is real, so its 404 meant 'not yours'."""
+    victim = WorkspaceFactory(slug="victim")
+    owner = MembershipFactory(workspace=victim, role=Role.OWNER).user
+    MembershipFactory(workspace=victim, role=Role.OWNER)
+    url = fill(route, victim)
+    client.force_login(owner)
+    response = client.get(url)
+    if response.status_code == 405:
+        response = client.post(url)
+    assert response.status_code != 404, url
+
+
+@pytest.mark.parametrize("route", workspace_routes())
+def test_route_asks_anonymous_visitors_to_sign_in(client, route):
+    url = fill(route, WorkspaceFactory())
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")

@@ -115,6 +115,7 @@ LANGUAGES = [("en", _("English")), ("ko", _("Korean"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 USE_I18N = True
+FORMAT_MODULE_PATH = ["cxm.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Seoul")
 USE_TZ = True
 TIME_ZONES = sorted(zoneinfo.available_timezones())

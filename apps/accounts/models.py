@@ -1,8 +1,12 @@
+import re
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+
+HANGUL = re.compile("[\uac00-\ud7a3]")
 
 
 class User(AbstractUser):
@@ -29,6 +33,13 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def get_full_name(self) -> str:
+        first, last = self.first_name.strip(), self.last_name.strip()
+        # Korean names read family name first, without a space: 김민지, not 민지 김.
+        if first and last and HANGUL.search(first + last):
+            return f"{last}{first}"
+        return " ".join(part for part in (first, last) if part)
 
     @property
     def display_name(self) -> str:

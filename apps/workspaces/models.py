@@ -41,8 +41,9 @@ class Workspace(models.Model):
     """One brand: the tenant. Everything a marketer sees belongs to exactly one workspace."""
 
     name = models.CharField(_("name"), max_length=120)
-    slug = models.SlugField(_("slug"), max_length=60, unique=True, allow_unicode=False,
-                            help_text=_("Used in addresses: /w/<slug>/. Lower-case letters, digits, hyphens."))
+    slug = models.SlugField(
+        _("slug"), max_length=60, unique=True, allow_unicode=False,
+        help_text=_("Used in addresses, as in /w/hanbit-telecom/. Lower-case letters, digits and hyphens."))
     brand_color = models.CharField(_("brand colour"), max_length=7, default="#2563EB", validators=[hex_colour])
     logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
     default_language = models.CharField(_("default language"), max_length=2, choices=Language.choices,

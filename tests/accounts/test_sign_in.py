@@ -63,3 +63,17 @@ def test_profile_refuses_an_address_someone_else_uses(client):
     client.force_login(user)
     response = client.post("/accounts/profile/", {"first_name": "M", "email": "TAKEN@example.com", "language": ""})
     assert "email" in response.context["form"].errors
+
+
+def test_korean_names_read_family_name_first():
+    assert UserFactory(first_name="민지", last_name="김").display_name == "김민지"
+    assert UserFactory(first_name="Alex", last_name="Morgan").display_name == "Alex Morgan"
+    assert UserFactory(username="solo", first_name="", last_name="").display_name == "solo"
+
+
+def test_pages_outside_a_workspace_keep_the_last_workspace_navigation(client):
+    membership = MembershipFactory()
+    client.force_login(membership.user)
+    client.get(membership.workspace.get_absolute_url())
+    response = client.get("/accounts/profile/")
+    assertContains(response, f"/w/{membership.workspace.slug}/members/")

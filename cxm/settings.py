@@ -48,6 +48,10 @@ INSTALLED_APPS = [
     "cxm",
     "apps.accounts",
     "apps.workspaces",
+    "apps.touchpoints",
+    "apps.customers",
+    "apps.surveys",
+    "apps.nps",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,8 @@ admin.site.index_title = _("Set-up and support")
 # Every marketer page lives under /w/<workspace_slug>/; each app adds its routes here.
 workspace_patterns = [
     path("", include("apps.workspaces.urls")),
+    path("", include("apps.touchpoints.urls")),
+    path("", include("apps.customers.urls")),
 ]
 
 urlpatterns = [

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Invitation, Membership, Workspace
+from .models import AuditEntry, Invitation, Membership, Workspace
 
 
 def operator_workspaces(user):
@@ -70,3 +70,21 @@ class InvitationAdmin(WorkspaceScopedAdmin):
         if obj.revoked_at:
             return _("revoked")
         return _("expired") if obj.is_expired else _("pending")
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(WorkspaceScopedAdmin):
+    list_display = ["created_at", "workspace", "action", "target", "actor"]
+    list_filter = ["action", "workspace", "created_at"]
+    search_fields = ["target", "actor__username", "workspace__name"]
+    list_select_related = ["workspace", "actor"]
+
+    # The audit trail is evidence: nobody edits or deletes it from the admin.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -170,3 +170,36 @@ class Invitation(WorkspaceOwned):
         from django.urls import reverse
 
         return settings.SITE_URL + reverse("accept_invitation", kwargs={"token": self.token})
+
+
+class AuditEntry(WorkspaceOwned):
+    """A sensitive action, kept for the workspace's owners: who did what, to what, when."""
+
+    class Action(models.TextChoices):
+        MEMBER_INVITED = "member.invited", _("Member invited")
+        MEMBER_ROLE_CHANGED = "member.role_changed", _("Member role changed")
+        MEMBER_REMOVED = "member.removed", _("Member removed")
+        CUSTOMERS_IMPORTED = "customers.imported", _("Customers imported")
+        CUSTOMERS_EXPORTED = "customers.exported", _("Customers exported")
+        CUSTOMER_ERASED = "customer.erased", _("Customer erased")
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(_("action"), max_length=40, choices=Action.choices)
+    # A description, never the personal data itself: an erased customer must not live on here.
+    target = models.CharField(_("target"), max_length=200, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} · {self.target}"
+
+
+def audit(*, workspace: Workspace, actor, action: str, target: str = "", **details) -> AuditEntry:
+    return AuditEntry.objects.create(workspace=workspace, actor=actor, action=action, target=target,
+                                     details=details)

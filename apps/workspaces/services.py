@@ -10,7 +10,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from . import tasks
-from .models import Invitation, Membership, Role, Workspace, invitation_expiry, new_token
+from .models import AuditEntry, Invitation, Membership, Role, Workspace, audit, invitation_expiry, new_token
 
 User = get_user_model()
 
@@ -71,6 +71,7 @@ def invitation_send(*, workspace: Workspace, invited_by, actor: Membership, emai
         invitation.token = new_token()
     invitation.role, invitation.invited_by, invitation.expires_at = role, invited_by, invitation_expiry()
     invitation.save()
+    audit(workspace=workspace, actor=invited_by, action=AuditEntry.Action.MEMBER_INVITED, target=email, role=role)
     # A worker started before commit would not find the invitation.
     transaction.on_commit(partial(tasks.send_invitation_email.delay, invitation.pk))
     return invitation
@@ -134,8 +135,11 @@ def membership_change_role(*, membership: Membership, actor: Membership, role: s
     owners = _lock_owners(membership.workspace)
     if membership.role == Role.OWNER and role != Role.OWNER and len(owners) <= 1:
         raise ValidationError(_("A workspace needs at least one owner. Make someone else owner first."))
+    previous = membership.role
     membership.role = role
     membership.save(update_fields=["role"])
+    audit(workspace=membership.workspace, actor=actor.user, action=AuditEntry.Action.MEMBER_ROLE_CHANGED,
+          target=str(membership.user), previous=previous, role=role)
     return membership
 
 
@@ -147,4 +151,6 @@ def membership_remove(*, membership: Membership, actor: Membership) -> None:
     if membership.role == Role.OWNER and len(owners) <= 1:
         raise ValidationError(_("The last owner cannot be removed. Make someone else owner first."))
     User.objects.filter(pk=membership.user_id, last_workspace=membership.workspace).update(last_workspace=None)
+    audit(workspace=membership.workspace, actor=actor.user, action=AuditEntry.Action.MEMBER_REMOVED,
+          target=str(membership.user), role=membership.role, left=membership.pk == actor.pk)
     membership.delete()

@@ -9,7 +9,18 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from apps.workspaces.models import Role
-from tests.factories import InvitationFactory, MembershipFactory, UserFactory, WorkspaceFactory
+from tests.factories import (
+    CustomerFactory,
+    CustomerImportFactory,
+    InvitationFactory,
+    JourneyFactory,
+    MembershipFactory,
+    PersonaFactory,
+    StageFactory,
+    TouchpointFactory,
+    UserFactory,
+    WorkspaceFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +31,12 @@ WORKSPACE_PREFIX = "w/<slug:workspace_slug>/"
 OBJECT_FACTORIES: dict[str, Callable] = {
     "member_id": lambda workspace: MembershipFactory(workspace=workspace, role=Role.ANALYST).pk,
     "invitation_id": lambda workspace: InvitationFactory(workspace=workspace).pk,
+    "persona_id": lambda workspace: PersonaFactory(workspace=workspace).pk,
+    "journey_id": lambda workspace: JourneyFactory(workspace=workspace).pk,
+    "stage_id": lambda workspace: StageFactory(journey__workspace=workspace).pk,
+    "touchpoint_id": lambda workspace: TouchpointFactory(stage__journey__workspace=workspace).pk,
+    "customer_id": lambda workspace: CustomerFactory(workspace=workspace).pk,
+    "import_id": lambda workspace: CustomerImportFactory(workspace=workspace).pk,
 }
 
 PARAMETER = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")

@@ -1,0 +1,101 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from apps.workspaces.models import Language, WorkspaceOwned, WorkspaceQuerySet
+
+
+class CustomerQuerySet(WorkspaceQuerySet):
+    def search(self, text: str):
+        text = (text or "").strip()
+        if not text:
+            return self
+        return self.filter(Q(name__icontains=text) | Q(email__icontains=text) | Q(phone__icontains=text)
+                           | Q(external_id__icontains=text))
+
+    def with_attributes(self, **attributes):
+        """Customers whose attributes match every given key=value (empty values are ignored)."""
+        queryset = self
+        for key, value in attributes.items():
+            if value not in (None, ""):
+                queryset = queryset.filter(**{f"attributes__{key}": value})
+        return queryset
+
+
+class Customer(WorkspaceOwned):
+    """The unified customer profile: one row per customer, which responses and cases link to."""
+
+    external_id = models.CharField(_("external id"), max_length=120)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    name = models.CharField(_("name"), max_length=160, blank=True)
+    language = models.CharField(_("preferred language"), max_length=2, choices=Language.choices, blank=True)
+    attributes = models.JSONField(_("attributes"), default=dict, blank=True)
+    consent = models.BooleanField(_("consent to be surveyed"), default=False)
+    last_surveyed_at = models.DateTimeField(_("last surveyed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = CustomerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "external_id"], name="customer_unique_external_id"),
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "email"], name="customer_ws_email"),
+            models.Index(fields=["workspace", "name"], name="customer_ws_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.email or self.external_id
+
+
+class CustomerImport(WorkspaceOwned):
+    """One CSV upload. The file is kept in the row itself, so any worker can process it and a
+    failed job can be run again."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    file_name = models.CharField(_("file name"), max_length=255)
+    content = models.BinaryField(_("content"), editable=False)
+    encoding = models.CharField(_("encoding"), max_length=16, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("processed rows"), default=0)
+    created_count = models.PositiveIntegerField(_("created"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    error_count = models.PositiveIntegerField(_("rows with errors"), default=0)
+    # [{"line": 7, "reason": "…"}], capped so a file of garbage cannot bloat the row.
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    failure = models.TextField(_("failure"), blank=True)
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("customer import")
+        verbose_name_plural = _("customer imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def progress_percent(self) -> int:
+        if self.is_finished:
+            return 100
+        return int(self.processed_rows * 100 / self.total_rows) if self.total_rows else 0

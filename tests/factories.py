@@ -1,6 +1,6 @@
 import factory
-from django.utils import timezone
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from apps.workspaces.models import Invitation, Membership, Role, Workspace
 

@@ -95,7 +95,8 @@ class Response(WorkspaceOwned):
             models.Index(fields=["workspace", "customer"], name="response_ws_customer"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(nps_score__isnull=True) | Q(nps_score__lte=10), name="response_nps_0_10"),
+            models.CheckConstraint(condition=Q(nps_score__isnull=True) | Q(nps_score__lte=10),
+                                   name="response_nps_0_10"),
             models.CheckConstraint(condition=Q(csat_score__isnull=True) | Q(csat_score__range=(1, 5)),
                                    name="response_csat_1_5"),
             models.CheckConstraint(condition=Q(ces_score__isnull=True) | Q(ces_score__range=(1, 7)),

@@ -14,8 +14,10 @@ class WorkspaceForm(forms.ModelForm):
 
     class Meta:
         model = Workspace
-        fields = ["name", "slug", "brand_color", "logo", "default_language", "time_zone"]
-        widgets = {"brand_color": forms.TextInput(attrs={"type": "color"})}
+        fields = ["name", "slug", "brand_color", "logo", "default_language", "time_zone", "contact_fatigue_days",
+                  "embed_allowed_origins"]
+        widgets = {"brand_color": forms.TextInput(attrs={"type": "color"}),
+                   "embed_allowed_origins": forms.Textarea(attrs={"rows": 3})}
 
     def clean_logo(self):
         logo = self.cleaned_data.get("logo")
@@ -23,6 +25,26 @@ class WorkspaceForm(forms.ModelForm):
             raise forms.ValidationError(_("The logo must be at most %(size)s.")
                                         % {"size": filesizeformat(settings.LOGO_MAX_BYTES)})
         return logo
+
+
+    def clean_embed_allowed_origins(self):
+        from django.core.validators import URLValidator
+
+        origins = []
+        for line in self.cleaned_data.get("embed_allowed_origins", "").splitlines():
+            origin = line.strip().rstrip("/")
+            if not origin:
+                continue
+            try:
+                URLValidator(schemes=["https", "http"])(origin)
+            except forms.ValidationError:
+                raise forms.ValidationError(_("“%(origin)s” is not a web origin like https://www.example.co.kr.")
+                                            % {"origin": origin}) from None
+            if origin.count("/") > 2:
+                raise forms.ValidationError(_("“%(origin)s” has a path; give only the scheme and host.")
+                                            % {"origin": origin})
+            origins.append(origin)
+        return "\n".join(origins)
 
 
 class WorkspaceCreateForm(WorkspaceForm):

@@ -49,6 +49,12 @@ class Workspace(models.Model):
     default_language = models.CharField(_("default language"), max_length=2, choices=Language.choices,
                                         default=Language.KOREAN)
     time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Seoul")
+    contact_fatigue_days = models.PositiveSmallIntegerField(
+        _("contact-fatigue window (days)"), default=30,
+        help_text=_("A customer surveyed within this many days is not invited again."))
+    embed_allowed_origins = models.TextField(
+        _("sites allowed to embed surveys"), blank=True,
+        help_text=_("One origin per line, e.g. https://www.example.co.kr. Leave empty to forbid embedding."))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -63,6 +69,11 @@ class Workspace(models.Model):
         from django.urls import reverse
 
         return reverse("workspaces:home", kwargs={"workspace_slug": self.slug})
+
+    @property
+    def embed_origins(self) -> list[str]:
+        """The origins allowed to frame this workspace's surveys (CSP frame-ancestors)."""
+        return [line.strip().rstrip("/") for line in self.embed_allowed_origins.splitlines() if line.strip()]
 
 
 class WorkspaceQuerySet(models.QuerySet):

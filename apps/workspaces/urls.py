@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.workspace_home, name="home"),
     path("settings/", views.workspace_settings, name="settings"),
     path("members/", views.member_list, name="members"),
+    path("audit/", views.audit_log, name="audit"),
     path("members/invite/", views.invite_member, name="invite"),
     path("members/<int:member_id>/role/", views.change_member_role, name="member_role"),
     path("members/<int:member_id>/remove/", views.remove_member, name="member_remove"),

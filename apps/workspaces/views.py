@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from . import selectors, services
 from .decorators import workspace_view
 from .forms import InvitationForm, NewMemberForm, RoleForm, WorkspaceCreateForm, WorkspaceForm
-from .models import Invitation, Membership, Role
+from .models import AuditEntry, Invitation, Membership, Role
 
 User = get_user_model()
 MEMBERS_PER_PAGE = 50
@@ -188,6 +188,25 @@ def revoke_invitation(request, invitation_id):
     services.invitation_revoke(invitation=invitation, actor=request.membership)
     messages.success(request, _("Invitation to %(email)s revoked.") % {"email": invitation.email})
     return redirect("workspaces:members", workspace_slug=request.workspace.slug)
+
+
+@workspace_view(role=Role.OWNER)
+@require_GET
+def audit_log(request):
+    """Sensitive actions in this workspace, newest first; owners only."""
+    entries = (AuditEntry.objects.for_workspace(request.workspace).select_related("actor")
+               .order_by("-created_at", "-pk"))
+    action = request.GET.get("action", "")
+    if action in AuditEntry.Action.values:
+        entries = entries.filter(action=action)
+    context = {"page": Paginator(entries, 50).get_page(request.GET.get("page")), "actions": AuditEntry.Action.choices,
+               "selected_action": action}
+    if request.htmx and not request.htmx.history_restore_request:
+        response = render(request, "workspaces/partials/audit_table.html", context)
+    else:
+        response = render(request, "workspaces/audit_log.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @require_http_methods(["GET", "POST"])

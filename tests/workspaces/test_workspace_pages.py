@@ -56,7 +56,8 @@ def test_settings_saves_brand_and_logo(client, workspace, alice, settings, tmp_p
     client.force_login(alice)
     response = client.post(f"/w/{workspace.slug}/settings/", {
         "name": "Hanbit", "slug": workspace.slug, "brand_color": "#0F766E", "default_language": "ko",
-        "time_zone": "Asia/Seoul", "logo": SimpleUploadedFile("logo.png", PNG, content_type="image/png")})
+        "time_zone": "Asia/Seoul", "contact_fatigue_days": 30,
+        "logo": SimpleUploadedFile("logo.png", PNG, content_type="image/png")})
     assert response.status_code == 302
     workspace.refresh_from_db()
     assert (workspace.name, workspace.brand_color, workspace.default_language) == ("Hanbit", "#0F766E", "ko")
@@ -67,7 +68,7 @@ def test_settings_rejects_bad_colour_and_a_non_image_and_keeps_what_was_saved(cl
     client.force_login(alice)
     response = client.post(f"/w/{workspace.slug}/settings/", {
         "name": "Renamed", "slug": workspace.slug, "brand_color": "red", "default_language": "en",
-        "time_zone": "Asia/Seoul", "logo": SimpleUploadedFile("logo.png", b"not an image")})
+        "time_zone": "Asia/Seoul", "contact_fatigue_days": 30, "logo": SimpleUploadedFile("logo.png", b"not an image")})
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert "brand_color" in errors and "logo" in errors
@@ -82,7 +83,8 @@ def test_settings_refuses_a_huge_logo(client, workspace, alice, settings):
     client.force_login(alice)
     response = client.post(f"/w/{workspace.slug}/settings/", {
         "name": "Hanbit", "slug": workspace.slug, "brand_color": "#0F766E", "default_language": "en",
-        "time_zone": "Asia/Seoul", "logo": SimpleUploadedFile("logo.png", PNG, content_type="image/png")})
+        "time_zone": "Asia/Seoul", "contact_fatigue_days": 30,
+        "logo": SimpleUploadedFile("logo.png", PNG, content_type="image/png")})
     assert "logo" in response.context["form"].errors
 
 
@@ -103,10 +105,24 @@ def test_settings_can_clear_the_logo(client, workspace, alice, settings, tmp_pat
     settings.MEDIA_ROOT = tmp_path
     client.force_login(alice)
     form = {"name": "Hanbit", "slug": workspace.slug, "brand_color": "#0F766E", "default_language": "en",
-            "time_zone": "Asia/Seoul"}
+            "time_zone": "Asia/Seoul", "contact_fatigue_days": 30}
     client.post(f"/w/{workspace.slug}/settings/",
                 {**form, "logo": SimpleUploadedFile("logo.png", PNG, content_type="image/png")})
     response = client.post(f"/w/{workspace.slug}/settings/", {**form, "logo-clear": "on"})
     assert response.status_code == 302
     workspace.refresh_from_db()
     assert not workspace.logo
+
+
+def test_settings_validate_embed_origins(client, workspace, alice):
+    client.force_login(alice)
+    form = {"name": "Hanbit", "slug": workspace.slug, "brand_color": "#0F766E", "default_language": "en",
+            "time_zone": "Asia/Seoul", "contact_fatigue_days": 14}
+    bad = client.post(f"/w/{workspace.slug}/settings/", {**form, "embed_allowed_origins": "https://shop.example/path"})
+    assert "embed_allowed_origins" in bad.context["form"].errors
+    good = client.post(f"/w/{workspace.slug}/settings/",
+                       {**form, "embed_allowed_origins": " https://www.example.co.kr/ \n\nhttp://localhost:8080"})
+    assert good.status_code == 302
+    workspace.refresh_from_db()
+    assert workspace.embed_origins == ["https://www.example.co.kr", "http://localhost:8080"]
+    assert workspace.contact_fatigue_days == 14

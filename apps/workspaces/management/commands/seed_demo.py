@@ -30,6 +30,9 @@ PEOPLE = [
 class Command(BaseCommand):
     help = "Create or refresh the demo brand workspaces and their members (user demo, password demo)."
 
+    def add_arguments(self, parser):
+        parser.add_argument("--customers", type=int, default=5000, help="customers per brand (default 5000)")
+
     @transaction.atomic
     def handle(self, *args, **options):
         User = get_user_model()
@@ -59,6 +62,10 @@ class Command(BaseCommand):
         if not Invitation.objects.for_workspace(telecom).filter(email="new.hire@demo.cxm.localhost").exists():
             Invitation.objects.create(workspace=telecom, email="new.hire@demo.cxm.localhost", role=Role.ANALYST,
                                       invited_by=User.objects.get(username="demo"))
+        from cxm.demo_customers import seed_customers
+
+        for workspace in workspaces.values():
+            seed_customers(workspace, count=options["customers"])
         self.stdout.write(self.style.SUCCESS(
             "Demo ready: sign in at http://127.0.0.1:8000/ as user 'demo', password 'demo'. "
             "Other demo members (same password): minji, junho, seoyeon, alex."))

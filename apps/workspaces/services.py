@@ -1,13 +1,13 @@
 """Writes on workspaces, memberships and invitations. Views call these; nothing else writes."""
 
-from functools import partial
-
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+
+from cxm.queue import enqueue_on_commit
 
 from . import tasks
 from .models import AuditEntry, Invitation, Membership, Role, Workspace, audit, invitation_expiry, new_token
@@ -72,8 +72,7 @@ def invitation_send(*, workspace: Workspace, invited_by, actor: Membership, emai
     invitation.role, invitation.invited_by, invitation.expires_at = role, invited_by, invitation_expiry()
     invitation.save()
     audit(workspace=workspace, actor=invited_by, action=AuditEntry.Action.MEMBER_INVITED, target=email, role=role)
-    # A worker started before commit would not find the invitation.
-    transaction.on_commit(partial(tasks.send_invitation_email.delay, invitation.pk))
+    enqueue_on_commit(tasks.send_invitation_email, invitation.pk)
     return invitation
 
 

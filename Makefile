@@ -61,6 +61,14 @@ lint: install
 makemessages: install
 	$(MANAGE) makemessages -l ko --no-obsolete --ignore=.venv --ignore=node_modules --ignore=static/vendor
 
+# Benchmarks under tests/bench (not collected by pytest); figures are merged into .bench/results.json.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cxm_bench
+bench: install
+	@for script in tests/bench/bench_*.py; do \
+		echo "=== $$script"; \
+		DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) $$script || exit 1; \
+	done
+
 worker: install
 	$(BIN)/celery -A cxm worker --loglevel=info
 

@@ -20,4 +20,4 @@ class CustomerImportAdmin(WorkspaceScopedAdmin):
     list_filter = ["workspace", "status", "created_at"]
     search_fields = ["file_name"]
     exclude = ["content"]
-    readonly_fields = ["errors", "failure"]
+    readonly_fields = ["errors", "failure", "failure_code", "failure_params"]

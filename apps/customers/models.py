@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from apps.workspaces.models import Language, WorkspaceOwned, WorkspaceQuerySet
@@ -13,6 +14,16 @@ class CustomerQuerySet(WorkspaceQuerySet):
             return self
         return self.filter(Q(name__icontains=text) | Q(email__icontains=text) | Q(phone__icontains=text)
                            | Q(external_id__icontains=text))
+
+    def with_consent(self, consent: bool | None):
+        """Customers who agreed (True) or did not agree (False) to be surveyed; None keeps everyone."""
+        if consent is None:
+            return self
+        return self.filter(consent=consent)
+
+    def with_email(self, emails):
+        """Customers whose e-mail address, compared case-insensitively, is one of `emails` (lower-case)."""
+        return self.annotate(email_lower=Lower("email")).filter(email_lower__in=list(emails))
 
     def with_attributes(self, **attributes):
         """Customers whose attributes match every given key=value (empty values are ignored)."""
@@ -49,6 +60,8 @@ class Customer(WorkspaceOwned):
         indexes = [
             models.Index(fields=["workspace", "email"], name="customer_ws_email"),
             models.Index(fields=["workspace", "name"], name="customer_ws_name"),
+            # Imports find rows without an external id by e-mail, ignoring case, one batch at a time.
+            models.Index(F("workspace"), Lower("email"), name="customer_ws_email_ci"),
         ]
 
     def __str__(self) -> str:
@@ -79,6 +92,10 @@ class CustomerImport(WorkspaceOwned):
     # [{"line": 7, "reason": "…"}], capped so a file of garbage cannot bloat the row.
     errors = models.JSONField(_("errors"), default=list, blank=True)
     failure = models.TextField(_("failure"), blank=True)
+    # The failure as a message code and its parameters, so each reader sees it in their own language;
+    # `failure` keeps the English text for operators and logs.
+    failure_code = models.CharField(_("failure code"), max_length=40, blank=True)
+    failure_params = models.JSONField(_("failure parameters"), default=dict, blank=True)
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
@@ -99,3 +116,17 @@ class CustomerImport(WorkspaceOwned):
         if self.is_finished:
             return 100
         return int(self.processed_rows * 100 / self.total_rows) if self.total_rows else 0
+
+    @property
+    def failure_message(self) -> str:
+        """Why the import failed, in the active language."""
+        from .csv_import import failure_message
+
+        return failure_message(self.failure_code, self.failure_params) if self.failure_code else self.failure
+
+    def error_messages(self, limit: int | None = None) -> list[dict]:
+        """The rejected rows as [{"line": 7, "reason": "…"}], the reason in the active language."""
+        from .csv_import import row_error_message
+
+        entries = self.errors[:limit] if limit else self.errors
+        return [{"line": entry.get("line"), "reason": row_error_message(entry)} for entry in entries]

@@ -1,9 +1,19 @@
 """Routes under /w/<workspace_slug>/. Every view here must be wrapped by workspace_view."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from . import views  # noqa: F401
+from . import views
 
 app_name = "customers"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("customers/", views.customer_list, name="customer_list"),
+    path("customers/export/", views.customer_export, name="customer_export"),
+    path("customers/import/", views.customer_import, name="customer_import"),
+    path("customers/imports/<int:import_id>/", views.import_detail, name="import_detail"),
+    path("customers/imports/<int:import_id>/retry/", views.import_retry, name="import_retry"),
+    path("customers/imports/<int:import_id>/errors.csv", views.import_error_rows, name="import_error_rows"),
+    path("customers/<int:customer_id>/", views.customer_detail, name="customer_detail"),
+    path("customers/<int:customer_id>/edit/", views.customer_edit, name="customer_edit"),
+    path("customers/<int:customer_id>/erase/", views.customer_erase, name="customer_erase"),
+]

@@ -1,0 +1,112 @@
+from django import forms
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from apps.workspaces.models import Language
+
+from .selectors import FILTER_ATTRIBUTES
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+CSV_EXTENSIONS = (".csv", ".txt")
+# Signatures of files people pick by mistake: Excel workbooks (zip and the old OLE format), PDF.
+BINARY_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"%PDF")
+MAX_ATTRIBUTES = 50
+MAX_ATTRIBUTE_KEY_CHARS = 64
+MAX_ATTRIBUTE_VALUE_CHARS = 200
+
+
+class CustomerFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200, widget=forms.TextInput(attrs={
+        "type": "search", "placeholder": _("Name, e-mail, phone or external id"), "autocomplete": "off"}))
+    segment = forms.CharField(label=_("Segment"), required=False, max_length=200, widget=forms.Select)
+    tier = forms.CharField(label=_("Tier"), required=False, max_length=200, widget=forms.Select)
+    region = forms.CharField(label=_("Region"), required=False, max_length=200, widget=forms.Select)
+    consent = forms.ChoiceField(label=_("Consent"), required=False, choices=[
+        ("", _("Any")), ("yes", _("Consented")), ("no", _("Not consented"))])
+
+    def __init__(self, *args, facets: dict[str, list[str]] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        facets = facets or {}
+        for key in FILTER_ATTRIBUTES:
+            values = list(facets.get(key, []))
+            chosen = self.data.get(key)
+            if chosen and chosen not in values:
+                values.append(chosen)  # keep a value from a shared link selectable
+            self.fields[key].widget.choices = [("", _("All"))] + [(value, value) for value in values]
+
+    def filters(self) -> dict:
+        """The valid filters; an invalid one (a hand-edited address) is ignored rather than refused."""
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value}
+
+
+class CustomerImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV file"), help_text=_(
+        "UTF-8 or CP949 (as saved by Korean Excel), at most 20 MB. The first line names the columns."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}))
+
+    def __init__(self, *args, upload_too_large: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.upload_too_large = upload_too_large
+
+    def clean(self):
+        if self.upload_too_large:
+            # The upload handler stopped reading the body, so Django saw no file at all.
+            self.errors.pop("file", None)
+            self.add_error("file", self.too_large_message())
+        return super().clean()
+
+    @staticmethod
+    def too_large_message() -> str:
+        return _("The file is larger than %(limit)s. Split it into smaller files.") % {
+            "limit": filesizeformat(MAX_UPLOAD_BYTES)}
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(self.too_large_message())
+        if not upload.name.lower().endswith(CSV_EXTENSIONS):
+            raise forms.ValidationError(_(
+                "Upload a CSV file (.csv). An Excel workbook can be saved as CSV with “Save As”."))
+        head = upload.read(4096)
+        upload.seek(0)
+        if head.startswith(BINARY_SIGNATURES) or (b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff"))):
+            raise forms.ValidationError(_(
+                "This file is not CSV text. If it is an Excel workbook, save it as CSV with “Save As”."))
+        return upload
+
+
+class CustomerEditForm(forms.Form):
+    consent = forms.BooleanField(label=_("Consents to be surveyed"), required=False)
+    language = forms.ChoiceField(label=_("Preferred language"), required=False,
+                                 choices=[("", _("Not known")), *Language.choices])
+    attributes = forms.CharField(
+        label=_("Attributes"), required=False, widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
+        help_text=_("One per line, as key: value — for example “segment: family” or “tier: gold”."))
+
+    @staticmethod
+    def attributes_as_text(attributes: dict) -> str:
+        return "\n".join(f"{key}: {value}" for key, value in attributes.items())
+
+    def clean_attributes(self) -> dict:
+        attributes: dict[str, str] = {}
+        for number, line in enumerate(self.cleaned_data["attributes"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            key, separator, value = line.partition(":")
+            key, value = key.strip().lower(), value.strip()
+            if not separator or not key:
+                raise forms.ValidationError(_("Line %(number)s: write the attribute as key: value.") % {
+                    "number": number})
+            if len(key) > MAX_ATTRIBUTE_KEY_CHARS or len(value) > MAX_ATTRIBUTE_VALUE_CHARS:
+                raise forms.ValidationError(_(
+                    "Line %(number)s is too long: keys have at most %(key)s characters, values %(value)s.") % {
+                    "number": number, "key": MAX_ATTRIBUTE_KEY_CHARS, "value": MAX_ATTRIBUTE_VALUE_CHARS})
+            if key in attributes:
+                raise forms.ValidationError(_("Line %(number)s repeats the key “%(key)s”.") % {
+                    "number": number, "key": key})
+            if value:
+                attributes[key] = value
+        if len(attributes) > MAX_ATTRIBUTES:
+            raise forms.ValidationError(_("At most %(limit)s attributes.") % {"limit": MAX_ATTRIBUTES})
+        return attributes

@@ -63,8 +63,10 @@ class Command(BaseCommand):
             Invitation.objects.create(workspace=telecom, email="new.hire@demo.cxm.localhost", role=Role.ANALYST,
                                       invited_by=User.objects.get(username="demo"))
         from cxm.demo_customers import seed_customers
+        from cxm.demo_journeys import seed_journeys
 
         for workspace in workspaces.values():
+            seed_journeys(workspace)
             seed_customers(workspace, count=options["customers"])
         self.stdout.write(self.style.SUCCESS(
             "Demo ready: sign in at http://127.0.0.1:8000/ as user 'demo', password 'demo'. "

@@ -6,6 +6,7 @@ import zoneinfo
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -162,7 +163,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2, "max_retries": 1}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "purge-customer-import-files": {"task": "apps.customers.tasks.purge_import_files",
+                                    "schedule": crontab(hour=3, minute=10)},
+}
+# Uploaded customer files hold personal data; after this many days only the import summary remains.
+CUSTOMER_IMPORT_RETENTION_DAYS = int(os.environ.get("CUSTOMER_IMPORT_RETENTION_DAYS", "14"))
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

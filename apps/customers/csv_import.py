@@ -86,6 +86,7 @@ FAILURES = {
     "bad_csv": _("The file could not be read as CSV near line %(line)s."),
     "queue_unavailable": _("The import could not be started because the job queue is unavailable. Try again in a "
                            "few minutes."),
+    "file_purged": _("The uploaded file was deleted after the retention period. Upload it again to import it."),
     "unexpected": _("The import stopped because of an unexpected error. Try again; if it fails again, contact "
                     "support."),
 }

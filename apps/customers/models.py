@@ -98,6 +98,8 @@ class CustomerImport(WorkspaceOwned):
     failure_params = models.JSONField(_("failure parameters"), default=dict, blank=True)
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # The upload holds personal data: it is deleted after the retention period (and cannot be re-run).
+    file_purged_at = models.DateTimeField(_("file deleted at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("customer import")

@@ -6,6 +6,7 @@ import json
 import logging
 import zoneinfo
 from collections.abc import Iterable, Iterator
+from datetime import timedelta
 from functools import partial
 from itertools import chain, islice
 
@@ -69,6 +70,11 @@ def customer_import_run(*, import_id: int) -> CustomerImport:
     Never raises for a bad file: the import ends DONE, or FAILED with a message code for the status page.
     """
     customer_import = CustomerImport.objects.select_related("workspace", "uploaded_by").get(pk=import_id)
+    if customer_import.file_purged_at is not None:
+        # Keep the summary of the run that happened; only say why nothing more can be done.
+        _update(import_id, failure_code="file_purged", failure_params={})
+        customer_import.refresh_from_db()
+        return customer_import
     _update(import_id, status=CustomerImport.Status.RUNNING, encoding="", total_rows=0, processed_rows=0,
             created_count=0, updated_count=0, error_count=0, errors=[], failure="", failure_code="",
             failure_params={}, finished_at=None)
@@ -225,6 +231,14 @@ def customer_import_error_rows(*, customer_import: CustomerImport) -> Iterator[l
     for line, cells in parsed.records():
         if line in reasons:
             yield [str(line), " ".join(reasons[line]), *cells]
+
+
+def customer_import_purge_files(*, older_than: timedelta) -> int:
+    """Delete the stored uploads of imports that finished before now − older_than; the counts and the
+    error list (line numbers and reasons, no row contents) stay. Returns how many files were deleted."""
+    cutoff = timezone.now() - older_than
+    return (CustomerImport.objects.filter(finished_at__lt=cutoff, file_purged_at__isnull=True)
+            .update(content=b"", file_purged_at=timezone.now()))
 
 
 # Profiles --------------------------------------------------------------------------------------

@@ -7,3 +7,15 @@ def import_customers(import_id: int) -> None:
     from . import services
 
     services.customer_import_run(import_id=import_id)
+
+
+@shared_task
+def purge_import_files() -> int:
+    """Daily: uploaded customer files are kept only CUSTOMER_IMPORT_RETENTION_DAYS days."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    from . import services
+
+    return services.customer_import_purge_files(older_than=timedelta(days=settings.CUSTOMER_IMPORT_RETENTION_DAYS))

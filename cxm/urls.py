@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from apps.surveys import public_views as survey_views
 from apps.workspaces import views as workspace_views
 
 from . import views
@@ -17,6 +18,7 @@ workspace_patterns = [
     path("", include("apps.workspaces.urls")),
     path("", include("apps.touchpoints.urls")),
     path("", include("apps.customers.urls")),
+    path("", include("apps.surveys.urls")),
 ]
 
 urlpatterns = [
@@ -26,6 +28,9 @@ urlpatterns = [
     path("workspaces/new/", workspace_views.workspace_create, name="workspace_create"),
     path("invitations/<str:token>/", workspace_views.accept_invitation, name="accept_invitation"),
     path("w/<slug:workspace_slug>/", include(workspace_patterns)),
+    # Public survey pages: the survey's link (also embedded and behind QR codes) and personal links.
+    path("s/<str:token>/", survey_views.public_survey, name="public_survey"),
+    path("r/<str:token>/", survey_views.personal_survey, name="personal_survey"),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,19 +1,40 @@
 """Surveys and their responses. The raw response is the source of truth every score is computed
 from; the builder, distribution and public pages extend these models."""
 
+import re
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q, Sum
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.workspaces.models import Language, WorkspaceOwned, WorkspaceQuerySet
+
+HIDDEN_FIELD_KEY = re.compile(r"[A-Za-z0-9_.-]{1,40}")
+# A personal survey link stays usable this long after it is created.
+INVITATION_VALID_DAYS = getattr(settings, "SURVEY_INVITATION_VALID_DAYS", 30)
 
 
 def survey_token() -> str:
     return secrets.token_urlsafe(16)
+
+
+def invitation_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def new_submission_key() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def invitation_expiry() -> datetime:
+    return timezone.now() + timedelta(days=INVITATION_VALID_DAYS)
 
 
 class Survey(WorkspaceOwned):
@@ -23,11 +44,33 @@ class Survey(WorkspaceOwned):
         PAUSED = "paused", _("Paused")
         CLOSED = "closed", _("Closed")
 
+    class Template(models.TextChoices):
+        """The question set a survey started from; the builder offers these."""
+
+        CUSTOM = "custom", _("Blank survey")
+        NPS = "nps", _("NPS with a follow-up question")
+        CSAT = "csat", _("Customer satisfaction (CSAT)")
+        CES = "ces", _("Customer effort (CES)")
+        TOUCHPOINT = "touchpoint", _("Touchpoint check: NPS, CSAT, CES and a comment")
+
     title = models.CharField(_("title"), max_length=200)
     language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.KOREAN)
     touchpoint = models.ForeignKey("touchpoints.Touchpoint", verbose_name=_("touchpoint"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="surveys")
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    template = models.CharField(_("template"), max_length=24, choices=Template.choices, default=Template.CUSTOM)
+    intro = models.TextField(_("introduction"), blank=True,
+                             help_text=_("Shown above the first question."))
+    thank_you_message = models.TextField(_("thank-you message"), blank=True,
+                                         help_text=_("Shown after the answers are sent."))
+    close_at = models.DateTimeField(_("closes at"), null=True, blank=True,
+                                    help_text=_("After this moment the survey takes no more answers."))
+    response_cap = models.PositiveIntegerField(_("response limit"), null=True, blank=True,
+                                               help_text=_("Stop taking answers after this many responses."))
+    # Query-string keys a link may carry into the response (?channel=store&order=A123): only these are saved.
+    allowed_hidden_fields = models.JSONField(_("hidden fields"), default=list, blank=True,
+                                             help_text=_('Query-string keys saved with each response, e.g. '
+                                                         '["channel", "order"].'))
     # Public links carry a random token, never the sequential id.
     token = models.CharField(max_length=32, default=survey_token, editable=False, db_index=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -42,6 +85,255 @@ class Survey(WorkspaceOwned):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self):
+        fields = self.allowed_hidden_fields
+        if not isinstance(fields, list) or not all(isinstance(key, str) and HIDDEN_FIELD_KEY.fullmatch(key)
+                                                   for key in fields):
+            raise ValidationError({"allowed_hidden_fields": _(
+                'Give a list of short keys made of letters, digits, "_", "-" or ".", e.g. ["channel", "order"].')})
+
+    def get_public_url(self) -> str:
+        """The absolute public link, as printed on posters and QR codes."""
+        return settings.SITE_URL + reverse("public_survey", kwargs={"token": self.token})
+
+    def closed_reason(self, now: datetime | None = None) -> str | None:
+        """Why the survey takes no answers judging by its own fields ("draft", "paused", "closed"), or None.
+        The response cap needs a count, so selectors.survey_unavailable_reason() adds it."""
+        if self.status == self.Status.DRAFT:
+            return "draft"
+        if self.status == self.Status.PAUSED:
+            return "paused"
+        if self.status == self.Status.CLOSED:
+            return "closed"
+        if self.close_at is not None and self.close_at <= (now or timezone.now()):
+            return "closed"
+        return None
+
+
+class Question(WorkspaceOwned):
+    class Kind(models.TextChoices):
+        NPS = "nps", _("Likelihood to recommend (NPS, 0-10)")
+        CSAT = "csat", _("Satisfaction (CSAT, 1-5)")
+        CES = "ces", _("Effort (CES, 1-7)")
+        RATING = "rating", _("Rating (1-5)")
+        SINGLE_CHOICE = "single_choice", _("One choice")
+        MULTIPLE_CHOICE = "multiple_choice", _("Several choices")
+        SHORT_TEXT = "short_text", _("Short text")
+        LONG_TEXT = "long_text", _("Long text")
+
+    # (lowest, highest, label of the lowest, label of the highest) for the kinds answered on a scale.
+    SCALES = {
+        Kind.NPS: (0, 10, _("Not at all likely"), _("Extremely likely")),
+        Kind.CSAT: (1, 5, _("Very dissatisfied"), _("Very satisfied")),
+        Kind.CES: (1, 7, _("Very difficult"), _("Very easy")),
+        Kind.RATING: (1, 5, pgettext_lazy("rating", "Poor"), pgettext_lazy("rating", "Excellent")),
+    }
+    CHOICE_KINDS = (Kind.SINGLE_CHOICE, Kind.MULTIPLE_CHOICE)
+    TEXT_KINDS = (Kind.SHORT_TEXT, Kind.LONG_TEXT)
+
+    survey = models.ForeignKey(Survey, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveIntegerField(_("position"), default=0)
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    text = models.CharField(_("question"), max_length=500)
+    help_text = models.CharField(_("help text"), max_length=500, blank=True)
+    required = models.BooleanField(_("required"), default=True)
+    # A follow-up: asked only when the survey's NPS answer lies in [min, max] (e.g. 0 to 6 for detractors).
+    show_if_nps_min = models.PositiveSmallIntegerField(_("show if NPS at least"), null=True, blank=True)
+    show_if_nps_max = models.PositiveSmallIntegerField(_("show if NPS at most"), null=True, blank=True)
+    # An answered question is hidden rather than deleted, so its answers keep their meaning.
+    is_hidden = models.BooleanField(_("hidden"), default=False)
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["survey_id", "position", "pk"]
+        indexes = [models.Index(fields=["workspace", "survey", "position"], name="question_ws_survey_pos")]
+        constraints = [
+            models.CheckConstraint(condition=Q(show_if_nps_min__isnull=True) | Q(show_if_nps_min__lte=10),
+                                   name="question_show_if_min_0_10"),
+            models.CheckConstraint(condition=Q(show_if_nps_max__isnull=True) | Q(show_if_nps_max__lte=10),
+                                   name="question_show_if_max_0_10"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    def clean(self):
+        if self.is_follow_up and self.kind == self.Kind.NPS:
+            raise ValidationError(_("The NPS question itself cannot depend on the NPS answer."))
+        low, high = self.follow_up_range
+        if low > high:
+            raise ValidationError({"show_if_nps_max": _("The highest score must not be below the lowest one.")})
+
+    @property
+    def scale(self) -> tuple | None:
+        return self.SCALES.get(self.kind)
+
+    @property
+    def scale_values(self) -> list[int]:
+        low, high, *_labels = self.scale
+        return list(range(low, high + 1))
+
+    @property
+    def is_scale(self) -> bool:
+        return self.kind in self.SCALES
+
+    @property
+    def is_choice(self) -> bool:
+        return self.kind in self.CHOICE_KINDS
+
+    @property
+    def is_text(self) -> bool:
+        return self.kind in self.TEXT_KINDS
+
+    @property
+    def is_follow_up(self) -> bool:
+        return self.show_if_nps_min is not None or self.show_if_nps_max is not None
+
+    @property
+    def follow_up_range(self) -> tuple[int, int]:
+        return (self.show_if_nps_min if self.show_if_nps_min is not None else 0,
+                self.show_if_nps_max if self.show_if_nps_max is not None else 10)
+
+    def is_shown_for(self, nps_answer: int | None) -> bool:
+        """Whether the question is asked, given the survey's NPS answer (None: not answered)."""
+        if not self.is_follow_up:
+            return True
+        if nps_answer is None:
+            return False
+        low, high = self.follow_up_range
+        return low <= nps_answer <= high
+
+
+class Choice(WorkspaceOwned):
+    question = models.ForeignKey(Question, verbose_name=_("question"), on_delete=models.CASCADE,
+                                 related_name="choices")
+    position = models.PositiveIntegerField(_("position"), default=0)
+    text = models.CharField(_("text"), max_length=300)
+
+    class Meta:
+        verbose_name = _("choice")
+        verbose_name_plural = _("choices")
+        ordering = ["question_id", "position", "pk"]
+        indexes = [models.Index(fields=["workspace", "question", "position"], name="choice_ws_question_pos")]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Distribution(WorkspaceOwned):
+    """One send of a survey to a selection of customers; each recipient gets a SurveyInvitation."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        SENDING = "sending", _("Sending")
+        DONE = "done", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    survey = models.ForeignKey(Survey, verbose_name=_("survey"), on_delete=models.CASCADE,
+                               related_name="distributions")
+    name = models.CharField(_("name"), max_length=160)
+    # The selection, as attribute equals value pairs ({"segment": "vip"}); empty means every customer.
+    filters = models.JSONField(_("selection"), default=dict, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    # Recomputed from the invitations by the jobs (never incremented), so a re-run converges.
+    recipient_count = models.PositiveIntegerField(_("recipients"), default=0)
+    sent_count = models.PositiveIntegerField(_("sent"), default=0)
+    skipped_count = models.PositiveIntegerField(_("skipped"), default=0)
+    failed_count = models.PositiveIntegerField(_("failed"), default=0)
+    opened_count = models.PositiveIntegerField(_("opened"), default=0)
+    answered_count = models.PositiveIntegerField(_("answered"), default=0)
+
+    class Meta:
+        verbose_name = _("distribution")
+        verbose_name_plural = _("distributions")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["workspace", "survey", "created_at"], name="distribution_ws_survey_time")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def response_rate(self) -> float | None:
+        """Answered invitations per sent invitation, in percent."""
+        return self.answered_count * 100 / self.sent_count if self.sent_count else None
+
+
+class InvitationQuerySet(WorkspaceQuerySet):
+    def counts(self) -> dict[str, int]:
+        """Recipients, sent, skipped (by reason), failed, opened and answered, in one query."""
+        Status, Skip = SurveyInvitation.Status, SurveyInvitation.SkipReason
+        return self.aggregate(
+            recipient_count=Count("pk"),
+            sent_count=Count("pk", filter=Q(status=Status.SENT)),
+            skipped_count=Count("pk", filter=Q(status=Status.SKIPPED)),
+            failed_count=Count("pk", filter=Q(status=Status.FAILED)),
+            pending_count=Count("pk", filter=Q(status=Status.PENDING)),
+            opened_count=Count("pk", filter=Q(status=Status.SENT, opened_at__isnull=False)),
+            answered_count=Count("pk", filter=Q(status=Status.SENT, answered_at__isnull=False)),
+            **{f"skipped_{reason}": Count("pk", filter=Q(status=Status.SKIPPED, skip_reason=reason))
+               for reason in Skip.values},
+        )
+
+
+class SurveyInvitation(WorkspaceOwned):
+    """A personal survey link (/r/<token>/) for one customer: at most one response."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        SKIPPED = "skipped", _("Skipped")
+        FAILED = "failed", _("Failed")
+
+    class SkipReason(models.TextChoices):
+        NO_CONSENT = "no_consent", _("No consent to be surveyed")
+        FATIGUE = "fatigue", _("Surveyed recently (contact fatigue)")
+        NO_EMAIL = "no_email", _("No e-mail address")
+
+    distribution = models.ForeignKey(Distribution, verbose_name=_("distribution"), on_delete=models.CASCADE,
+                                     related_name="invitations")
+    survey = models.ForeignKey(Survey, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE,
+                                 related_name="+")
+    # Random: the link is the only credential the customer has.
+    token = models.CharField(max_length=48, default=invitation_token, editable=False, db_index=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    skip_reason = models.CharField(_("skipped because"), max_length=16, choices=SkipReason.choices, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), default=invitation_expiry)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("survey invitation")
+        verbose_name_plural = _("survey invitations")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "token"], name="survey_invitation_unique_token"),
+            # A re-run of the same distribution finds the invitation instead of sending a second one.
+            models.UniqueConstraint(fields=["workspace", "distribution", "customer"],
+                                    name="survey_invitation_unique_customer"),
+        ]
+        indexes = [models.Index(fields=["workspace", "distribution", "status"], name="survey_inv_ws_dist_status")]
+
+    def __str__(self) -> str:
+        return f"{self.survey} → {self.customer_id}"
+
+    def get_absolute_url(self) -> str:
+        """The personal link in the e-mail; absolute, because Celery sends it without a request."""
+        return settings.SITE_URL + reverse("personal_survey", kwargs={"token": self.token})
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
 
 
 class ResponseQuerySet(WorkspaceQuerySet):
@@ -75,6 +367,8 @@ class Response(WorkspaceOwned):
     # Erasing a customer keeps the answers, anonymously, so the scores stay true.
     customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), null=True, blank=True,
                                  on_delete=models.SET_NULL, related_name="+")
+    invitation = models.ForeignKey(SurveyInvitation, verbose_name=_("invitation"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
     channel = models.CharField(_("channel"), max_length=24, blank=True)
     language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.KOREAN)
     submitted_at = models.DateTimeField(_("submitted at"), db_index=True)
@@ -82,6 +376,11 @@ class Response(WorkspaceOwned):
     csat_score = models.PositiveSmallIntegerField(_("CSAT answer"), null=True, blank=True)
     ces_score = models.PositiveSmallIntegerField(_("CES answer"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
+    # Allowed query-string values the link carried (?order=A123), truncated.
+    hidden_fields = models.JSONField(_("hidden fields"), default=dict, blank=True)
+    # Rendered into the form when it is shown: a double click or a reload posts the same key twice,
+    # and the unique constraint turns the second post into "already recorded".
+    submission_key = models.CharField(max_length=32, default=new_submission_key, editable=False)
 
     objects = ResponseQuerySet.as_manager()
 
@@ -93,6 +392,7 @@ class Response(WorkspaceOwned):
             models.Index(fields=["workspace", "submitted_at"], name="response_ws_time"),
             models.Index(fields=["workspace", "touchpoint", "submitted_at"], name="response_ws_tp_time"),
             models.Index(fields=["workspace", "customer"], name="response_ws_customer"),
+            models.Index(fields=["workspace", "survey", "submitted_at"], name="response_ws_survey_time"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(nps_score__isnull=True) | Q(nps_score__lte=10),
@@ -101,6 +401,9 @@ class Response(WorkspaceOwned):
                                    name="response_csat_1_5"),
             models.CheckConstraint(condition=Q(ces_score__isnull=True) | Q(ces_score__range=(1, 7)),
                                    name="response_ces_1_7"),
+            models.UniqueConstraint(fields=["workspace", "submission_key"], name="response_unique_submission_key"),
+            # One response per personal link; NULLs (anonymous responses) do not collide.
+            models.UniqueConstraint(fields=["workspace", "invitation"], name="response_unique_invitation"),
         ]
 
     def __str__(self) -> str:
@@ -111,3 +414,37 @@ class Response(WorkspaceOwned):
         if self.nps_score is None:
             return None
         return "promoter" if self.nps_score >= 9 else "passive" if self.nps_score >= 7 else "detractor"
+
+
+class Answer(WorkspaceOwned):
+    """One answer to one question. A multiple-choice answer is one row per chosen option, so
+    "how many picked X" is a plain COUNT ... GROUP BY choice_id."""
+
+    response = models.ForeignKey(Response, verbose_name=_("response"), on_delete=models.CASCADE,
+                                 related_name="answers")
+    # PROTECT: an answered question is hidden, not deleted.
+    question = models.ForeignKey(Question, verbose_name=_("question"), on_delete=models.PROTECT, related_name="+")
+    number = models.SmallIntegerField(_("number"), null=True, blank=True)
+    text = models.TextField(_("text"), blank=True)
+    choice = models.ForeignKey(Choice, verbose_name=_("choice"), null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+")
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        ordering = ["pk"]
+        indexes = [
+            models.Index(fields=["workspace", "question", "number"], name="answer_ws_question_number"),
+            models.Index(fields=["workspace", "question", "choice"], name="answer_ws_question_choice"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "response", "question"], condition=Q(choice__isnull=True),
+                                    name="answer_unique_question"),
+            models.UniqueConstraint(fields=["workspace", "response", "question", "choice"],
+                                    condition=Q(choice__isnull=False), name="answer_unique_choice"),
+        ]
+
+    def __str__(self) -> str:
+        if self.choice_id:
+            return str(self.choice)
+        return str(self.number) if self.number is not None else self.text

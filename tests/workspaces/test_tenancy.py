@@ -17,10 +17,12 @@ from tests.factories import (
     MembershipFactory,
     PersonaFactory,
     StageFactory,
+    SurveyFactory,
     TouchpointFactory,
     UserFactory,
     WorkspaceFactory,
 )
+from tests.surveys.factories import DistributionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +39,8 @@ OBJECT_FACTORIES: dict[str, Callable] = {
     "touchpoint_id": lambda workspace: TouchpointFactory(stage__journey__workspace=workspace).pk,
     "customer_id": lambda workspace: CustomerFactory(workspace=workspace).pk,
     "import_id": lambda workspace: CustomerImportFactory(workspace=workspace).pk,
+    "survey_id": lambda workspace: SurveyFactory(workspace=workspace).pk,
+    "distribution_id": lambda workspace: DistributionFactory(survey__workspace=workspace).pk,
 }
 
 PARAMETER = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")

@@ -1,0 +1,286 @@
+"""Writes on surveys, responses, distributions and invitations. Views and tasks call these."""
+
+import logging
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+from smtplib import SMTPException
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from apps.customers.models import Customer
+from apps.touchpoints.models import Channel
+from apps.workspaces.models import Workspace
+from cxm import emails
+from cxm.queue import enqueue_on_commit
+
+from . import tasks
+from .models import Answer, Choice, Distribution, Question, Response, Survey, SurveyInvitation
+from .question_templates import template_questions
+
+logger = logging.getLogger(__name__)
+
+INVITATION_BATCH_SIZE = 1000
+EMAIL_BATCH_SIZE = 100
+DISTRIBUTION_FILTER_KEYS = ("segment", "tier", "region")
+
+
+# Surveys ---------------------------------------------------------------------------------------
+
+@transaction.atomic
+def survey_create(*, workspace: Workspace, created_by, title: str, language: str,
+                  template: str = Survey.Template.CUSTOM, touchpoint=None) -> Survey:
+    """A draft survey with the template's questions, written in the survey's language."""
+    survey = Survey(workspace=workspace, created_by=created_by, title=title, language=language, template=template,
+                    touchpoint=touchpoint)
+    survey.full_clean()
+    survey.save()
+    with translation.override(language):
+        for position, spec in enumerate(template_questions(template, brand=workspace.name), start=1):
+            choices = spec.pop("choices", [])
+            question = Question.objects.create(workspace=workspace, survey=survey, position=position, **spec)
+            Choice.objects.bulk_create([Choice(workspace=workspace, question=question, position=n, text=text)
+                                        for n, text in enumerate(choices, start=1)])
+    return survey
+
+
+def survey_set_status(*, survey: Survey, status: str) -> Survey:
+    if status == Survey.Status.LIVE and not Question.objects.for_workspace(survey.workspace_id).filter(
+            survey=survey, is_hidden=False).exists():
+        raise ValidationError(_("Add at least one question before the survey goes live."))
+    survey.status = status
+    survey.full_clean()
+    survey.save(update_fields=["status"])
+    return survey
+
+
+# Responses -------------------------------------------------------------------------------------
+
+class ResponseAlreadyRecorded(Exception):
+    """The personal link was already used for another response."""
+
+
+def _first(questions: Sequence[Question], answers: Mapping[int, Any], kind: str):
+    for question in questions:
+        if question.kind == kind and answers.get(question.pk) not in (None, "", []):
+            return answers[question.pk]
+    return None
+
+
+def _answer_rows(workspace: Workspace, response: Response, questions: Sequence[Question],
+                 answers: Mapping[int, Any]) -> list[Answer]:
+    rows = []
+    for question in questions:
+        value = answers.get(question.pk)
+        if value in (None, "", []):
+            continue
+        row = {"workspace": workspace, "response": response, "question": question}
+        if question.is_scale:
+            rows.append(Answer(**row, number=int(value)))
+        elif question.kind == Question.Kind.MULTIPLE_CHOICE:
+            rows.extend(Answer(**row, choice=choice) for choice in value)
+        elif question.kind == Question.Kind.SINGLE_CHOICE:
+            rows.append(Answer(**row, choice=value))
+        else:
+            rows.append(Answer(**row, text=str(value)))
+    return rows
+
+
+def _channel(survey: Survey, hidden_fields: Mapping[str, str]) -> str:
+    # The touchpoint says where the customer met the brand; a link without one may say it itself.
+    if survey.touchpoint_id is not None:
+        return survey.touchpoint.channel
+    channel = hidden_fields.get("channel", "")
+    return channel if channel in Channel.values else ""
+
+
+@transaction.atomic
+def response_record(*, survey: Survey, questions: Sequence[Question], answers: Mapping[int, Any],
+                    submission_key: str, hidden_fields: Mapping[str, str] | None = None,
+                    invitation: SurveyInvitation | None = None) -> Response:
+    """Save one submission: the response, its answers, the denormalised scores, the comment and the
+    links (touchpoint, channel, customer, invitation), in one transaction. `answers` maps question
+    ids to validated values (int, Choice, list of Choice, text) as SurveyForm.answers gives them.
+
+    Posting the same submission key again returns the response already saved (a double click, a
+    reload). Raises ResponseAlreadyRecorded when the personal link was answered by another submission.
+    """
+    workspace = survey.workspace
+    hidden_fields = dict(hidden_fields or {})
+    # A follow-up the customer was not asked keeps no answer, whatever was posted.
+    nps_answer = _first(questions, answers, Question.Kind.NPS)
+    questions = [question for question in questions if question.is_shown_for(nps_answer)]
+    if invitation is not None:
+        # The lock serialises two different submissions on one personal link.
+        invitation = SurveyInvitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.answered_at is not None:
+            existing = Response.objects.for_workspace(workspace).filter(invitation=invitation).first()
+            if existing is not None and existing.submission_key == submission_key:
+                return existing
+            raise ResponseAlreadyRecorded
+    now = timezone.now()
+    comment = next((str(answers[question.pk]) for question in questions
+                    if question.kind == Question.Kind.LONG_TEXT and answers.get(question.pk)), "")
+    response = Response(
+        workspace=workspace, survey=survey, touchpoint_id=survey.touchpoint_id,
+        customer_id=invitation.customer_id if invitation else None, invitation=invitation,
+        channel=_channel(survey, hidden_fields), language=survey.language, submitted_at=now,
+        nps_score=nps_answer, csat_score=_first(questions, answers, Question.Kind.CSAT),
+        ces_score=_first(questions, answers, Question.Kind.CES), comment=comment,
+        hidden_fields=hidden_fields, submission_key=submission_key)
+    try:
+        with transaction.atomic():
+            response.save(force_insert=True)
+    except IntegrityError:
+        # The same form posted again (a double click, a reload): the first post's response is the one.
+        # Checking after the insert, not before, keeps the common case to one statement.
+        existing = Response.objects.for_workspace(workspace).filter(submission_key=submission_key).first()
+        if existing is None:
+            raise
+        return existing
+    Answer.objects.bulk_create(_answer_rows(workspace, response, questions, answers))
+    if invitation is not None:
+        SurveyInvitation.objects.filter(pk=invitation.pk).update(answered_at=now, opened_at=invitation.opened_at or now)
+        Customer.objects.for_workspace(workspace).filter(pk=invitation.customer_id).update(last_surveyed_at=now)
+        enqueue_on_commit(tasks.recompute_distribution_counts, invitation.distribution_id)
+    # The KPI rollup job (apps/kpis) is enqueued here the same way once it exists; until then the
+    # periodic recompute reads the responses, which are the source of truth.
+    return response
+
+
+def invitation_mark_opened(*, invitation: SurveyInvitation) -> None:
+    """The first visit of a personal link; later visits change nothing."""
+    now = timezone.now()
+    if SurveyInvitation.objects.filter(pk=invitation.pk, opened_at__isnull=True).update(opened_at=now):
+        invitation.opened_at = now
+
+
+# Distributions ---------------------------------------------------------------------------------
+
+def distribution_create(*, survey: Survey, created_by, name: str, filters: Mapping[str, str]) -> Distribution:
+    """Record the selection and enqueue the job that invites and e-mails the customers."""
+    if survey.status != Survey.Status.LIVE:
+        raise ValidationError(_("Only a live survey can be sent. Publish it first."))
+    filters = {key: value.strip() for key, value in filters.items()
+               if key in DISTRIBUTION_FILTER_KEYS and value and value.strip()}
+    with transaction.atomic():
+        distribution = Distribution(workspace=survey.workspace, survey=survey, created_by=created_by,
+                                    name=name, filters=filters)
+        distribution.full_clean()
+        distribution.save()
+        enqueue_on_commit(tasks.send_distribution, distribution.pk)
+    return distribution
+
+
+def distribution_audience(distribution: Distribution):
+    """The customers the distribution's selection matches, consent or not (the job skips with a reason)."""
+    return Customer.objects.for_workspace(distribution.workspace_id).with_attributes(**distribution.filters)
+
+
+def _skip_reason(*, consent: bool, email: str, last_surveyed_at, fatigue_since) -> str:
+    if not consent:
+        return SurveyInvitation.SkipReason.NO_CONSENT
+    if not email:
+        return SurveyInvitation.SkipReason.NO_EMAIL
+    if fatigue_since is not None and last_surveyed_at is not None and last_surveyed_at >= fatigue_since:
+        return SurveyInvitation.SkipReason.FATIGUE
+    return ""
+
+
+def distribution_invitations_create(*, distribution: Distribution) -> None:
+    """One invitation per matching customer, skipped (with the reason) for no consent, no e-mail
+    address or a survey within the contact-fatigue window. Inserted in batches; the unique
+    (workspace, distribution, customer) constraint makes a re-run add only customers not seen yet."""
+    workspace = distribution.workspace
+    now = timezone.now()
+    fatigue_since = now - timedelta(days=workspace.contact_fatigue_days) if workspace.contact_fatigue_days else None
+    customers = (distribution_audience(distribution).order_by("pk")
+                 .values_list("pk", "consent", "email", "last_surveyed_at"))
+    batch: list[SurveyInvitation] = []
+    for customer_id, consent, email, last_surveyed_at in customers.iterator(chunk_size=INVITATION_BATCH_SIZE):
+        reason = _skip_reason(consent=consent, email=email, last_surveyed_at=last_surveyed_at,
+                              fatigue_since=fatigue_since)
+        batch.append(SurveyInvitation(
+            workspace=workspace, distribution=distribution, survey_id=distribution.survey_id,
+            customer_id=customer_id, created_at=now,
+            status=SurveyInvitation.Status.SKIPPED if reason else SurveyInvitation.Status.PENDING,
+            skip_reason=reason))
+        if len(batch) >= INVITATION_BATCH_SIZE:
+            SurveyInvitation.objects.bulk_create(batch, ignore_conflicts=True)
+            batch = []
+    SurveyInvitation.objects.bulk_create(batch, ignore_conflicts=True)
+
+
+def _send_invitation_email(invitation: SurveyInvitation, survey: Survey) -> None:
+    customer = invitation.customer
+    emails.send("survey_invitation", [customer.email], {
+        "survey": survey,
+        "workspace": survey.workspace,
+        "customer": customer,
+        "invitation": invitation,
+        "survey_url": invitation.get_absolute_url(),
+    }, language=customer.language or survey.language)
+
+
+def distribution_emails_send(*, distribution: Distribution) -> None:
+    """E-mail the invitations still waiting, a batch at a time. Only pending ones are picked, and each
+    batch is marked sent when it is done, so a re-run never e-mails a customer twice."""
+    survey = distribution.survey
+    while True:
+        with transaction.atomic():
+            # SKIP LOCKED: two workers on the same distribution share the work instead of doubling it.
+            batch = list(SurveyInvitation.objects.for_workspace(distribution.workspace_id)
+                         .filter(distribution=distribution, status=SurveyInvitation.Status.PENDING)
+                         .select_related("customer").order_by("pk")
+                         .select_for_update(skip_locked=True, of=("self",))[:EMAIL_BATCH_SIZE])
+            if not batch:
+                return
+            sent, failed = [], []
+            for invitation in batch:
+                try:
+                    _send_invitation_email(invitation, survey)
+                except (SMTPException, OSError):
+                    logger.warning("survey invitation %s: e-mail not sent", invitation.pk, exc_info=True)
+                    failed.append(invitation)
+                else:
+                    sent.append(invitation)
+            now = timezone.now()
+            SurveyInvitation.objects.filter(pk__in=[i.pk for i in sent]).update(
+                status=SurveyInvitation.Status.SENT, sent_at=now)
+            SurveyInvitation.objects.filter(pk__in=[i.pk for i in failed]).update(
+                status=SurveyInvitation.Status.FAILED)
+            # Being asked counts as being surveyed: the contact-fatigue window starts now.
+            Customer.objects.for_workspace(distribution.workspace_id).filter(
+                pk__in=[i.customer_id for i in sent]).update(last_surveyed_at=now)
+
+
+def distribution_counts_refresh(*, distribution: Distribution) -> Distribution:
+    """Recompute the stored counts from the invitations (never incremented, so re-runs converge)."""
+    counts = SurveyInvitation.objects.for_workspace(distribution.workspace_id).filter(
+        distribution=distribution).counts()
+    fields = ["recipient_count", "sent_count", "skipped_count", "failed_count", "opened_count", "answered_count"]
+    for field in fields:
+        setattr(distribution, field, counts[field])
+    Distribution.objects.filter(pk=distribution.pk).update(**{field: counts[field] for field in fields})
+    return distribution
+
+
+def distribution_send(*, distribution_id: int) -> Distribution:
+    """The whole job: create the invitations, e-mail them, store the counts. Safe to run again."""
+    distribution = Distribution.objects.select_related("workspace", "survey__workspace").get(pk=distribution_id)
+    Distribution.objects.filter(pk=distribution.pk).update(status=Distribution.Status.SENDING)
+    try:
+        distribution_invitations_create(distribution=distribution)
+        distribution_emails_send(distribution=distribution)
+    except Exception:
+        Distribution.objects.filter(pk=distribution.pk).update(status=Distribution.Status.FAILED)
+        raise
+    distribution_counts_refresh(distribution=distribution)
+    distribution.status, distribution.finished_at = Distribution.Status.DONE, timezone.now()
+    Distribution.objects.filter(pk=distribution.pk).update(status=distribution.status,
+                                                           finished_at=distribution.finished_at)
+    return distribution
+

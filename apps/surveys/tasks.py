@@ -1,0 +1,22 @@
+"""Survey jobs. Each takes ids, reloads its rows and wraps a service; every one is safe to run twice."""
+
+from celery import shared_task
+
+
+@shared_task(acks_late=True)
+def send_distribution(distribution_id: int) -> None:
+    """Create the distribution's invitations and e-mail the ones not sent yet."""
+    from . import services
+
+    services.distribution_send(distribution_id=distribution_id)
+
+
+@shared_task(acks_late=True)
+def recompute_distribution_counts(distribution_id: int) -> None:
+    """Bring the stored sent/opened/answered counts of a distribution up to date with its invitations."""
+    from . import services
+    from .models import Distribution
+
+    distribution = Distribution.objects.filter(pk=distribution_id).first()
+    if distribution is not None:
+        services.distribution_counts_refresh(distribution=distribution)

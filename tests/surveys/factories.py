@@ -1,0 +1,47 @@
+"""Factories for the survey app's own models (the shared ones live in tests/factories.py)."""
+
+import factory
+
+from apps.surveys.models import Choice, Distribution, Question, SurveyInvitation
+from tests.factories import CustomerFactory, SurveyFactory
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Question
+
+    survey = factory.SubFactory(SurveyFactory)
+    workspace = factory.SelfAttribute("survey.workspace")
+    position = factory.Sequence(lambda n: n)
+    kind = Question.Kind.NPS
+    text = factory.Sequence(lambda n: f"Question {n}?")
+
+
+class ChoiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Choice
+
+    question = factory.SubFactory(QuestionFactory, kind=Question.Kind.SINGLE_CHOICE)
+    workspace = factory.SelfAttribute("question.workspace")
+    position = factory.Sequence(lambda n: n)
+    text = factory.Sequence(lambda n: f"Choice {n}")
+
+
+class DistributionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Distribution
+
+    survey = factory.SubFactory(SurveyFactory, status="live")
+    workspace = factory.SelfAttribute("survey.workspace")
+    name = factory.Sequence(lambda n: f"Distribution {n}")
+
+
+class SurveyInvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SurveyInvitation
+
+    distribution = factory.SubFactory(DistributionFactory)
+    workspace = factory.SelfAttribute("distribution.workspace")
+    survey = factory.SelfAttribute("distribution.survey")
+    customer = factory.SubFactory(CustomerFactory, workspace=factory.SelfAttribute("..workspace"))
+    status = SurveyInvitation.Status.SENT

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEntry, Invitation, Membership, Workspace
+from .models import ApiKey, AuditEntry, Invitation, Membership, Workspace
 
 
 def operator_workspaces(user):
@@ -87,4 +87,16 @@ class AuditEntryAdmin(WorkspaceScopedAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(WorkspaceScopedAdmin):
+    list_display = ["name", "workspace", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["workspace", "created_at"]
+    search_fields = ["name", "prefix", "workspace__name"]
+    readonly_fields = ["prefix", "created_at", "last_used_at"]
+
+    def has_add_permission(self, request):
+        # A key is shown once to the person who creates it, on the workspace's API page.
         return False

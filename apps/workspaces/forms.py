@@ -15,7 +15,7 @@ class WorkspaceForm(forms.ModelForm):
     class Meta:
         model = Workspace
         fields = ["name", "slug", "brand_color", "logo", "default_language", "time_zone", "contact_fatigue_days",
-                  "embed_allowed_origins"]
+                  "embed_allowed_origins", "follow_up_sla_hours", "follow_up_nps_threshold"]
         widgets = {"brand_color": forms.TextInput(attrs={"type": "color"}),
                    "embed_allowed_origins": forms.Textarea(attrs={"rows": 3})}
 

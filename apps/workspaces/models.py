@@ -1,8 +1,10 @@
+import hashlib
+import hmac
 import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -55,6 +57,12 @@ class Workspace(models.Model):
     embed_allowed_origins = models.TextField(
         _("sites allowed to embed surveys"), blank=True,
         help_text=_("One origin per line, e.g. https://www.example.co.kr. Leave empty to forbid embedding."))
+    follow_up_sla_hours = models.PositiveSmallIntegerField(
+        _("follow-up SLA (hours)"), default=48,
+        help_text=_("A follow-up case is due this many hours after the response that opened it."))
+    follow_up_nps_threshold = models.PositiveSmallIntegerField(
+        _("open a case at NPS answers up to"), default=6, validators=[MaxValueValidator(10)],
+        help_text=_("0–6 are detractors; lower it to follow up only the most unhappy customers."))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -183,6 +191,62 @@ class Invitation(WorkspaceOwned):
         return settings.SITE_URL + reverse("accept_invitation", kwargs={"token": self.token})
 
 
+class ApiKeyQuerySet(WorkspaceQuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiKey(WorkspaceOwned):
+    """A key for /api/v1/. Only a hash is stored; the key itself is shown once, when created."""
+
+    name = models.CharField(_("name"), max_length=120)
+    # The first characters after "cxm_", shown in lists and used to find the row before comparing hashes.
+    prefix = models.CharField(_("prefix"), max_length=12, db_index=True, editable=False)
+    key_hash = models.CharField(max_length=64, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    objects = ApiKeyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["workspace", "prefix"], name="apikey_unique_prefix")]
+
+    def __str__(self) -> str:
+        return f"{self.name} (cxm_{self.prefix}…)"
+
+    @staticmethod
+    def hash(raw_key: str) -> str:
+        # Keys carry 190+ bits of randomness: a fast hash is enough, no password stretching needed.
+        return hashlib.sha256(raw_key.encode()).hexdigest()
+
+    @classmethod
+    def generate(cls, *, workspace: Workspace, name: str, created_by=None) -> tuple["ApiKey", str]:
+        """Create a key; returns the row and the raw key, which is never stored."""
+        prefix, secret = secrets.token_hex(4), secrets.token_urlsafe(32)
+        raw_key = f"cxm_{prefix}_{secret}"
+        key = cls.objects.create(workspace=workspace, name=name, prefix=prefix, key_hash=cls.hash(raw_key),
+                                 created_by=created_by)
+        return key, raw_key
+
+    @classmethod
+    def authenticate(cls, raw_key: str) -> "ApiKey | None":
+        """The active key matching `raw_key`, or None; constant-time comparison of the hashes."""
+        parts = (raw_key or "").split("_")
+        if len(parts) < 3 or parts[0] != "cxm":
+            return None
+        digest = cls.hash(raw_key)
+        for key in cls.objects.active().select_related("workspace").filter(prefix=parts[1]):
+            if hmac.compare_digest(key.key_hash, digest):
+                return key
+        return None
+
+
 class AuditEntry(WorkspaceOwned):
     """A sensitive action, kept for the workspace's owners: who did what, to what, when."""
 
@@ -190,6 +254,11 @@ class AuditEntry(WorkspaceOwned):
         MEMBER_INVITED = "member.invited", _("Member invited")
         MEMBER_ROLE_CHANGED = "member.role_changed", _("Member role changed")
         MEMBER_REMOVED = "member.removed", _("Member removed")
+        API_KEY_CREATED = "api_key.created", _("API key created")
+        API_KEY_REVOKED = "api_key.revoked", _("API key revoked")
+        RESPONSES_EXPORTED = "responses.exported", _("Responses exported")
+        WORKSPACE_EXPORTED = "workspace.exported", _("Workspace data exported")
+        WORKSPACE_DELETION = "workspace.deletion", _("Workspace deletion requested")
         CUSTOMERS_IMPORTED = "customers.imported", _("Customers imported")
         CUSTOMERS_EXPORTED = "customers.exported", _("Customers exported")
         CUSTOMER_ERASED = "customer.erased", _("Customer erased")

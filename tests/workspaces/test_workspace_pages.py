@@ -56,7 +56,8 @@ def test_settings_saves_brand_and_logo(client, workspace, alice, settings, tmp_p
     client.force_login(alice)
     response = client.post(f"/w/{workspace.slug}/settings/", {
         "name": "Hanbit", "slug": workspace.slug, "brand_color": "#0F766E", "default_language": "ko",
-        "time_zone": "Asia/Seoul", "contact_fatigue_days": 30,
+        "time_zone": "Asia/Seoul", "contact_fatigue_days": 30, "follow_up_sla_hours": 48,
+        "follow_up_nps_threshold": 6,
         "logo": SimpleUploadedFile("logo.png", PNG, content_type="image/png")})
     assert response.status_code == 302
     workspace.refresh_from_db()
@@ -68,7 +69,8 @@ def test_settings_rejects_bad_colour_and_a_non_image_and_keeps_what_was_saved(cl
     client.force_login(alice)
     response = client.post(f"/w/{workspace.slug}/settings/", {
         "name": "Renamed", "slug": workspace.slug, "brand_color": "red", "default_language": "en",
-        "time_zone": "Asia/Seoul", "contact_fatigue_days": 30, "logo": SimpleUploadedFile("logo.png", b"not an image")})
+        "time_zone": "Asia/Seoul", "contact_fatigue_days": 30, "follow_up_sla_hours": 48,
+        "follow_up_nps_threshold": 6, "logo": SimpleUploadedFile("logo.png", b"not an image")})
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert "brand_color" in errors and "logo" in errors
@@ -83,7 +85,8 @@ def test_settings_refuses_a_huge_logo(client, workspace, alice, settings):
     client.force_login(alice)
     response = client.post(f"/w/{workspace.slug}/settings/", {
         "name": "Hanbit", "slug": workspace.slug, "brand_color": "#0F766E", "default_language": "en",
-        "time_zone": "Asia/Seoul", "contact_fatigue_days": 30,
+        "time_zone": "Asia/Seoul", "contact_fatigue_days": 30, "follow_up_sla_hours": 48,
+        "follow_up_nps_threshold": 6,
         "logo": SimpleUploadedFile("logo.png", PNG, content_type="image/png")})
     assert "logo" in response.context["form"].errors
 
@@ -105,7 +108,8 @@ def test_settings_can_clear_the_logo(client, workspace, alice, settings, tmp_pat
     settings.MEDIA_ROOT = tmp_path
     client.force_login(alice)
     form = {"name": "Hanbit", "slug": workspace.slug, "brand_color": "#0F766E", "default_language": "en",
-            "time_zone": "Asia/Seoul", "contact_fatigue_days": 30}
+            "time_zone": "Asia/Seoul", "contact_fatigue_days": 30, "follow_up_sla_hours": 48,
+            "follow_up_nps_threshold": 6}
     client.post(f"/w/{workspace.slug}/settings/",
                 {**form, "logo": SimpleUploadedFile("logo.png", PNG, content_type="image/png")})
     response = client.post(f"/w/{workspace.slug}/settings/", {**form, "logo-clear": "on"})
@@ -117,7 +121,8 @@ def test_settings_can_clear_the_logo(client, workspace, alice, settings, tmp_pat
 def test_settings_validate_embed_origins(client, workspace, alice):
     client.force_login(alice)
     form = {"name": "Hanbit", "slug": workspace.slug, "brand_color": "#0F766E", "default_language": "en",
-            "time_zone": "Asia/Seoul", "contact_fatigue_days": 14}
+            "time_zone": "Asia/Seoul", "contact_fatigue_days": 14, "follow_up_sla_hours": 24,
+            "follow_up_nps_threshold": 5}
     bad = client.post(f"/w/{workspace.slug}/settings/", {**form, "embed_allowed_origins": "https://shop.example/path"})
     assert "embed_allowed_origins" in bad.context["form"].errors
     good = client.post(f"/w/{workspace.slug}/settings/",

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "apps.customers",
     "apps.surveys",
     "apps.nps",
+    "apps.kpis",
 ]
 
 MIDDLEWARE = [
@@ -164,6 +165,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout"
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    # Recompute rollup days marked dirty whose on-commit message was lost (e.g. Redis was down).
+    "process-dirty-kpi-slices": {"task": "apps.kpis.tasks.process_dirty_slices", "schedule": 120.0},
+    "reconcile-kpi-rollups": {"task": "apps.kpis.tasks.reconcile_rollups", "schedule": crontab(hour=2, minute=30)},
     "purge-customer-import-files": {"task": "apps.customers.tasks.purge_import_files",
                                     "schedule": crontab(hour=3, minute=10)},
 }

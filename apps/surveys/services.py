@@ -12,6 +12,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from apps.customers.models import Customer
+from apps.kpis import services as kpi_services
+from apps.kpis import tasks as kpi_tasks
 from apps.touchpoints.models import Channel
 from apps.workspaces.models import Workspace
 from cxm import emails
@@ -146,8 +148,9 @@ def response_record(*, survey: Survey, questions: Sequence[Question], answers: M
         SurveyInvitation.objects.filter(pk=invitation.pk).update(answered_at=now, opened_at=invitation.opened_at or now)
         Customer.objects.for_workspace(workspace).filter(pk=invitation.customer_id).update(last_surveyed_at=now)
         enqueue_on_commit(tasks.recompute_distribution_counts, invitation.distribution_id)
-    # The KPI rollup job (apps/kpis) is enqueued here the same way once it exists; until then the
-    # periodic recompute reads the responses, which are the source of truth.
+    # The mark is part of this transaction, so a lost message (Redis down) only delays the tiles.
+    day = kpi_services.slice_mark_dirty(workspace=workspace, moment=response.submitted_at)
+    enqueue_on_commit(kpi_tasks.recompute_rollup_slice, workspace.pk, day.isoformat())
     return response
 
 

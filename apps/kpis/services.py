@@ -1,0 +1,160 @@
+"""Recompute rollups from source rows. Every function here is idempotent: it replaces a slice with
+what the responses say now, so retries, duplicates and reordering all converge."""
+
+import zoneinfo
+from datetime import date, datetime, time, timedelta
+
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import CharField, Count, Min, Q
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, TruncDate
+from django.utils import timezone
+
+from apps.surveys.models import Response, SurveyInvitation
+from apps.workspaces.models import Workspace
+
+from .models import DailyRollup, DirtySlice, InvitationRollup, SegmentRollup
+
+BATCH_SIZE = 5000
+
+
+def workspace_zone(workspace: Workspace) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(workspace.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def local_day(workspace: Workspace, moment: datetime) -> date:
+    """The workspace-local calendar day of an instant: a response at 23:30 in Seoul counts that day."""
+    return timezone.localtime(moment, workspace_zone(workspace)).date()
+
+
+def day_bounds(workspace: Workspace, first: date, last: date | None = None) -> tuple[datetime, datetime]:
+    """[start, end) instants covering the local days first..last."""
+    zone = workspace_zone(workspace)
+    last = last or first
+    return (datetime.combine(first, time.min, tzinfo=zone),
+            datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone))
+
+
+def _lock(workspace_id: int, key: int) -> None:
+    # Two workers recomputing the same slice would both delete and both insert; serialise them.
+    # SQLite serialises writers on its own.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [workspace_id, key])
+
+
+def cache_version_key(workspace_id: int) -> str:
+    return f"kpis:version:{workspace_id}"
+
+
+def bump_cache_version(workspace_id: int) -> None:
+    """Cached dashboard fragments include this number in their key: changing it invalidates them all."""
+    key = cache_version_key(workspace_id)
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=None)
+
+
+def attribute_text(attribute: str):
+    """A customer attribute of the response as plain text (a JSON key lookup compares JSON values)."""
+    return Cast(KeyTextTransform(attribute, "customer__attributes"), output_field=CharField())
+
+
+def _score_rows(responses, *dimensions):
+    return responses.values(*dimensions).annotate(**Response.objects.score_aggregates()).order_by()
+
+
+def _rebuild(workspace: Workspace, first: date, last: date) -> dict[str, int]:
+    """Replace every rollup row of the local days first..last with a recomputation from source rows:
+    a handful of GROUP BY queries, then bulk inserts of the grouped rows."""
+    zone = workspace_zone(workspace)
+    start, end = day_bounds(workspace, first, last)
+    responses = Response.objects.for_workspace(workspace).in_period(start, end).annotate(
+        day=TruncDate("submitted_at", tzinfo=zone))
+
+    daily = [DailyRollup(workspace=workspace, **row)
+             for row in _score_rows(responses, "day", "survey_id", "touchpoint_id", "channel")]
+    segments = []
+    for attribute in SegmentRollup.ATTRIBUTES:
+        rows = _score_rows(responses.annotate(value=attribute_text(attribute))
+                           .filter(customer__isnull=False).exclude(value__isnull=True).exclude(value=""),
+                           "day", "touchpoint_id", "value")
+        segments += [SegmentRollup(workspace=workspace, attribute=attribute, **row) for row in rows]
+
+    invitations = SurveyInvitation.objects.for_workspace(workspace)
+    sent = (invitations.filter(sent_at__gte=start, sent_at__lt=end)
+            .annotate(day=TruncDate("sent_at", tzinfo=zone)).values("day", "survey_id")
+            .annotate(count=Count("pk")).order_by())
+    answered = (invitations.filter(answered_at__gte=start, answered_at__lt=end)
+                .annotate(day=TruncDate("answered_at", tzinfo=zone)).values("day", "survey_id")
+                .annotate(count=Count("pk")).order_by())
+    invitation_rows: dict[tuple, InvitationRollup] = {}
+    for row in sent:
+        invitation_rows[(row["day"], row["survey_id"])] = InvitationRollup(
+            workspace=workspace, day=row["day"], survey_id=row["survey_id"], sent=row["count"])
+    for row in answered:
+        rollup = invitation_rows.setdefault((row["day"], row["survey_id"]), InvitationRollup(
+            workspace=workspace, day=row["day"], survey_id=row["survey_id"]))
+        rollup.answered = row["count"]
+
+    in_range = Q(day__gte=first, day__lte=last)
+    DailyRollup.objects.for_workspace(workspace).filter(in_range).delete()
+    SegmentRollup.objects.for_workspace(workspace).filter(in_range).delete()
+    InvitationRollup.objects.for_workspace(workspace).filter(in_range).delete()
+    DailyRollup.objects.bulk_create(daily, batch_size=BATCH_SIZE)
+    SegmentRollup.objects.bulk_create(segments, batch_size=BATCH_SIZE)
+    InvitationRollup.objects.bulk_create(invitation_rows.values(), batch_size=BATCH_SIZE)
+    return {"daily": len(daily), "segment": len(segments), "invitation": len(invitation_rows)}
+
+
+def rollup_slice_recompute(*, workspace_id: int, day: date) -> dict[str, int]:
+    """Recompute one workspace-day: what a new response changes."""
+    workspace = Workspace.objects.get(pk=workspace_id)
+    started = timezone.now()
+    with transaction.atomic():
+        _lock(workspace_id, day.toordinal())
+        counts = _rebuild(workspace, day, day)
+        # A response that arrived while we computed re-marked the slice after `started`: keep that mark.
+        DirtySlice.objects.for_workspace(workspace).filter(day=day, marked_at__lte=started).delete()
+    bump_cache_version(workspace_id)
+    return counts
+
+
+def rollups_rebuild(*, workspace: Workspace, first: date | None = None, last: date | None = None) -> dict[str, int]:
+    """Recompute a period (default: everything the workspace has) set-based; the nightly reconcile and
+    the kpi_rebuild command use it."""
+    if first is None or last is None:
+        earliest = Response.objects.for_workspace(workspace).aggregate(first=Min("submitted_at"))["first"]
+        today = local_day(workspace, timezone.now())
+        first = first or (local_day(workspace, earliest) if earliest else today)
+        last = last or today
+    started = timezone.now()
+    with transaction.atomic():
+        _lock(workspace.pk, 0)
+        counts = _rebuild(workspace, first, last)
+        DirtySlice.objects.for_workspace(workspace).filter(day__gte=first, day__lte=last,
+                                                           marked_at__lte=started).delete()
+    bump_cache_version(workspace.pk)
+    return counts
+
+
+def slice_mark_dirty(*, workspace: Workspace, moment: datetime) -> date:
+    """Written inside the response's transaction: the rollups of that day are stale until recomputed."""
+    day = local_day(workspace, moment)
+    DirtySlice.objects.bulk_create([DirtySlice(workspace=workspace, day=day, marked_at=timezone.now())],
+                                   update_conflicts=True, unique_fields=["workspace", "day"],
+                                   update_fields=["marked_at"])
+    return day
+
+
+def dirty_slices_process(*, limit: int = 500) -> int:
+    """Recompute every day marked dirty (oldest first); returns how many were processed."""
+    pending = list(DirtySlice.objects.order_by("marked_at").values_list("workspace_id", "day")[:limit])
+    for workspace_id, day in pending:
+        rollup_slice_recompute(workspace_id=workspace_id, day=day)
+    return len(pending)

@@ -22,6 +22,13 @@ def viewport():
     return PHONE
 
 
+class BrandSiteServer(ThreadingHTTPServer):
+    # Chromium may open a preconnect socket and never send a request on it; the handler thread waiting
+    # on it must not keep server_close() from returning.
+    daemon_threads = True
+    block_on_close = False
+
+
 @pytest.fixture
 def brand_site():
     """A tiny static site on 127.0.0.1 with its own port: another origin (and another site) than
@@ -39,7 +46,7 @@ def brand_site():
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = BrandSiteServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     server.pages = pages

@@ -40,6 +40,7 @@ $(CHARTJS): package.json package-lock.json
 		npm ci --no-audit --no-fund --loglevel=error && \
 		mkdir -p static/vendor/chart.js && \
 		cp node_modules/chart.js/dist/chart.umd.min.js $(CHARTJS) && \
+		cp node_modules/chart.js/dist/chart.umd.min.js.map $(CHARTJS).map && \
 		cp node_modules/chart.js/LICENSE.md static/vendor/chart.js/LICENSE.md; \
 	fi
 
@@ -63,10 +64,12 @@ makemessages: install
 
 # Benchmarks under tests/bench (not collected by pytest); figures are merged into .bench/results.json.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cxm_bench
+# bench_submit.py uses (and empties) this Redis database for the rate limiter and the broker; empty = no Redis.
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/14
 bench: install
 	@for script in tests/bench/bench_*.py; do \
 		echo "=== $$script"; \
-		DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) $$script || exit 1; \
+		DATABASE_URL=$(BENCH_DATABASE_URL) BENCH_REDIS_URL=$(BENCH_REDIS_URL) $(PY) $$script || exit 1; \
 	done
 
 worker: install

@@ -53,7 +53,9 @@ INSTALLED_APPS = [
     "apps.customers",
     "apps.surveys",
     "apps.nps",
+    "apps.feedback",
     "apps.kpis",
+    "apps.api",
 ]
 
 MIDDLEWARE = [
@@ -168,6 +170,13 @@ CELERY_BEAT_SCHEDULE = {
     # Recompute rollup days marked dirty whose on-commit message was lost (e.g. Redis was down).
     "process-dirty-kpi-slices": {"task": "apps.kpis.tasks.process_dirty_slices", "schedule": 120.0},
     "reconcile-kpi-rollups": {"task": "apps.kpis.tasks.reconcile_rollups", "schedule": crontab(hour=2, minute=30)},
+    "purge-api-idempotency-records": {"task": "apps.api.tasks.purge_idempotency_records",
+                                      "schedule": crontab(hour=3, minute=40)},
+    "feedback-check-alert-rules": {"task": "apps.feedback.tasks.check_alert_rules",
+                                   "schedule": crontab(minute="*/10")},
+    "feedback-analyse-pending": {"task": "apps.feedback.tasks.analyse_pending_feedback",
+                                 "schedule": crontab(minute="*/15")},
+    "feedback-reconcile": {"task": "apps.feedback.tasks.reconcile_feedback", "schedule": crontab(hour=3, minute=50)},
     "purge-customer-import-files": {"task": "apps.customers.tasks.purge_import_files",
                                     "schedule": crontab(hour=3, minute=10)},
 }
@@ -189,6 +198,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "cxm <no-reply@cxm.loc
 # Links in e-mails need an absolute address; requests are not always at hand (Celery).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Per IP and survey; the benchmark's load generator raises it.
+SURVEY_SUBMISSIONS_PER_MINUTE = int(os.environ.get("SURVEY_SUBMISSIONS_PER_MINUTE", "20"))
 INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "7"))
 
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG and not TESTING)

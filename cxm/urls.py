@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from apps.api.api import api
 from apps.surveys import public_views as survey_views
 from apps.workspaces import views as workspace_views
 
@@ -15,10 +16,14 @@ admin.site.index_title = _("Set-up and support")
 
 # Every marketer page lives under /w/<workspace_slug>/; each app adds its routes here.
 workspace_patterns = [
+    path("", include("apps.kpis.urls")),
     path("", include("apps.workspaces.urls")),
     path("", include("apps.touchpoints.urls")),
     path("", include("apps.customers.urls")),
     path("", include("apps.surveys.urls")),
+    path("", include("apps.feedback.urls")),
+    path("", include("apps.nps.urls")),
+    path("", include("apps.api.urls")),
 ]
 
 urlpatterns = [
@@ -32,6 +37,7 @@ urlpatterns = [
     path("s/<str:token>/", survey_views.public_survey, name="public_survey"),
     path("r/<str:token>/", survey_views.personal_survey, name="personal_survey"),
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
 ]
 
 if settings.DEBUG:

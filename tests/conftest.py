@@ -1,4 +1,12 @@
+import os
+import subprocess
+import sys
+import time
+import uuid
+
 import pytest
+from django.conf import settings
+from django.db import connection
 
 from apps.workspaces.models import Role
 from cxm.celery import app as celery_app
@@ -17,6 +25,16 @@ def eager_celery(request):
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Cached fragments are keyed by ids that a rolled-back test may hand out again."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -57,3 +75,43 @@ def charlie(db):
 def other_owner(db):
     """Owner of another brand's workspace."""
     return MembershipFactory(workspace=WorkspaceFactory(name="Other brand"), role=Role.OWNER).user
+
+
+@pytest.fixture
+def worker(tmp_path):
+    """A real Celery worker process on its own queue, on Redis and PostgreSQL (CI's second pass), its
+    e-mail written to files in the directory it yields. Skipped without those services, unless
+    CXM_REQUIRE_SERVICES is set: then it fails."""
+    if not settings.REDIS_URL or connection.vendor != "postgresql":
+        reason = "needs REDIS_URL and a PostgreSQL DATABASE_URL (CI's second pass sets both)"
+        if os.environ.get("CXM_REQUIRE_SERVICES"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    db = connection.settings_dict
+    database_url = (f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
+                    f"{db['PORT'] or 5432}/{db['NAME']}")
+    outbox = tmp_path / "outbox"
+    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": settings.REDIS_URL,
+           "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend", "EMAIL_FILE_PATH": str(outbox),
+           "DEBUG": "1", "SITE_URL": "https://cxm.example"}
+    env.pop("PYTEST_VERSION", None)  # the worker is a production-like process, not part of the test run
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "cxm", "worker", "--pool=solo", "-Q", queue,
+         "--hostname", f"{queue}@%h", "--without-gossip", "--without-mingle", "--loglevel=warning"],
+        cwd=settings.BASE_DIR, env=env)
+    previous_queue, previous_eager = celery_app.conf.task_default_queue, celery_app.conf.task_always_eager
+    celery_app.conf.task_default_queue = queue
+    celery_app.conf.task_always_eager = False
+    try:
+        deadline = time.monotonic() + 60
+        while not celery_app.control.ping(destination=[f"{queue}@{os.uname().nodename}"], timeout=0.5):
+            assert process.poll() is None, "the Celery worker exited at start"
+            assert time.monotonic() < deadline, "the Celery worker did not answer within 60 s"
+        yield outbox
+    finally:
+        celery_app.conf.task_default_queue = previous_queue
+        celery_app.conf.task_always_eager = previous_eager
+        process.terminate()
+        process.wait(timeout=30)
+

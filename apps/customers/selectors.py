@@ -35,14 +35,18 @@ def customer_facets(*, workspace: Workspace) -> dict[str, list[str]]:
 
 
 def customer_timeline(*, customer: Customer) -> list[Response]:
-    """The customer's survey responses, newest first, each with `channel_label` in the active language."""
+    """The customer's survey responses, newest first, each with `channel_label` in the active language and
+    `follow_up_case`, a summary of the follow-up case it opened (or None)."""
+    from apps.feedback.selectors import annotate_follow_up_case, follow_up_case_of
     from apps.touchpoints.models import Channel
 
     labels = dict(Channel.choices)
-    responses = list(Response.objects.for_workspace(customer.workspace).filter(customer=customer)
-                     .select_related("survey", "touchpoint").order_by("-submitted_at")[:TIMELINE_LENGTH])
+    responses = Response.objects.for_workspace(customer.workspace).filter(customer=customer)
+    responses = list(annotate_follow_up_case(responses).select_related("survey", "touchpoint")
+                     .order_by("-submitted_at")[:TIMELINE_LENGTH])
     for response in responses:
         response.channel_label = labels.get(response.channel, response.channel)
+        response.follow_up_case = follow_up_case_of(response)
     return responses
 
 

@@ -31,22 +31,26 @@ class KpiFilters:
     journey_id: int | None = None
     channel: str = ""
     survey_id: int | None = None
-    # One customer attribute and its value, e.g. ("tier", "gold").
-    segment: tuple[str, str] | None = None
+    # Customer attributes and values, all of which must match, e.g. (("tier", "gold"),): a segment or a
+    # persona's rule.
+    segments: tuple[tuple[str, str], ...] = ()
 
     @property
     def needs_raw(self) -> bool:
-        """Segment rollups carry touchpoint but not survey or channel; other attributes have none."""
-        if self.segment is None:
+        """Segment rollups hold one attribute (segment, tier or region) with touchpoint, but no survey or
+        channel; anything else is answered from the responses."""
+        if not self.segments:
             return False
-        return bool(self.channel or self.survey_id) or self.segment[0] not in SegmentRollup.ATTRIBUTES
+        return (len(self.segments) > 1 or self.segments[0][0] not in SegmentRollup.ATTRIBUTES
+                or bool(self.channel or self.survey_id))
 
 
 def _rollup_rows(workspace: Workspace, first: date, last: date, filters: KpiFilters):
-    model = SegmentRollup if filters.segment else DailyRollup
+    model = SegmentRollup if filters.segments else DailyRollup
     rows = model.objects.for_workspace(workspace).filter(day__gte=first, day__lte=last)
-    if filters.segment:
-        rows = rows.filter(attribute=filters.segment[0], value=filters.segment[1])
+    if filters.segments:
+        (attribute, value), = filters.segments
+        rows = rows.filter(attribute=attribute, value=value)
     if filters.touchpoint_id:
         rows = rows.filter(touchpoint_id=filters.touchpoint_id)
     if filters.stage_id:
@@ -63,9 +67,8 @@ def _rollup_rows(workspace: Workspace, first: date, last: date, filters: KpiFilt
 def _raw_rows(workspace: Workspace, first: date, last: date, filters: KpiFilters):
     start, end = day_bounds(workspace, first, last)
     rows = Response.objects.for_workspace(workspace).in_period(start, end)
-    if filters.segment:
-        rows = rows.annotate(segment_value=attribute_text(filters.segment[0])).filter(
-            segment_value=filters.segment[1])
+    for number, (attribute, value) in enumerate(filters.segments):
+        rows = rows.annotate(**{f"segment_{number}": attribute_text(attribute)}).filter(**{f"segment_{number}": value})
     if filters.touchpoint_id:
         rows = rows.filter(touchpoint_id=filters.touchpoint_id)
     if filters.stage_id:
@@ -95,7 +98,7 @@ def summary_by(workspace: Workspace, first: date, last: date, dimension: str,
                filters: KpiFilters = KpiFilters(), *, raw: bool = False) -> dict:
     """{key: ScoreSummary} grouped by touchpoint, stage, channel, survey or day, in one query."""
     rollup_field, raw_field = DIMENSIONS[dimension]
-    if raw or filters.needs_raw or (filters.segment and dimension in ("channel", "survey")):
+    if raw or filters.needs_raw or (filters.segments and dimension in ("channel", "survey")):
         rows = _raw_rows(workspace, first, last, filters)
         if dimension == "day":
             rows = rows.annotate(day=TruncDate("submitted_at", tzinfo=workspace_zone(workspace)))
@@ -129,3 +132,16 @@ def matches_raw(workspace: Workspace, first: date, last: date, filters: KpiFilte
     return True
 
 
+
+
+def stage_channel_summaries(workspace: Workspace, first: date, last: date, filters: KpiFilters = KpiFilters(),
+                            *, raw: bool = False) -> dict[tuple[int, str], ScoreSummary]:
+    """{(stage id, channel): ScoreSummary} for the stage × channel heat map, in one query."""
+    if raw or filters.segments:
+        rows = _raw_rows(workspace, first, last, filters).exclude(touchpoint=None)
+        grouped = rows.values("touchpoint__stage_id", "channel").annotate(
+            **Response.objects.score_aggregates()).order_by()
+    else:
+        grouped = (_rollup_rows(workspace, first, last, filters).exclude(touchpoint=None)
+                   .values("touchpoint__stage_id", "channel").annotate(**ROLLUP_SUMS).order_by())
+    return {(row.pop("touchpoint__stage_id"), row.pop("channel")): ScoreSummary(**row) for row in grouped}

@@ -415,6 +415,12 @@ class Response(WorkspaceOwned):
             return None
         return "promoter" if self.nps_score >= 9 else "passive" if self.nps_score >= 7 else "detractor"
 
+    @property
+    def channel_name(self) -> str:
+        from apps.touchpoints.models import Channel
+
+        return Channel(self.channel).label if self.channel in Channel.values else self.channel
+
 
 class Answer(WorkspaceOwned):
     """One answer to one question. A multiple-choice answer is one row per chosen option, so

@@ -24,9 +24,12 @@ def template_questions(template: str, *, brand: str) -> list[dict]:
     """Question fields (kind, text, required, show_if_nps_min/max, choices) for a Survey.Template value."""
     csat = {"kind": "csat", "text": _("Overall, how satisfied are you with your experience?")}
     ces = {"kind": "ces", "text": _("How easy was it to get what you needed today?")}
+    # "csat" is the transactional survey sent after a purchase, "ces" the one after a support contact.
+    purchase = {"kind": "csat", "text": _("How satisfied are you with your purchase?")}
+    support = {"kind": "ces", "text": _("How easy was it to get your issue resolved today?")}
     return {
         "nps": [_nps(brand), _improve(), _reason()],
-        "csat": [csat, _reason()],
-        "ces": [ces, _reason()],
+        "csat": [purchase, _reason()],
+        "ces": [support, _reason()],
         "touchpoint": [_nps(brand), csat, ces, _improve(), _reason()],
     }.get(template, [])

@@ -1,15 +1,21 @@
 """Reads for the survey pages that combine several models."""
 
+import zoneinfo
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, IntegerField, Min, OuterRef, Prefetch, Q, Subquery, Value, Window
+from django.db.models.functions import Coalesce, RowNumber, TruncDay, TruncMonth, TruncWeek
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from apps.customers.models import Customer
+from apps.nps.scores import ScoreSummary, nps
+from apps.touchpoints.selectors import period_from
 from apps.workspaces.models import Workspace
 
-from .models import Choice, Distribution, Question, Response, Survey, SurveyInvitation
+from .models import Answer, Choice, Distribution, Question, Response, Survey, SurveyInvitation
 
 
 def survey_unavailable_reason(survey: Survey) -> str | None:
@@ -77,3 +83,181 @@ def distribution_filter_values(workspace: Workspace, keys: Iterable[str] = ("seg
                  .values_list(f"attributes__{key}", flat=True).distinct().order_by()[:limit])
         values[key] = sorted({str(value) for value in found if value not in (None, "")})
     return values
+
+
+# Results ---------------------------------------------------------------------------------------
+
+NPS_GROUPS = {
+    "promoter": Q(nps_score__gte=9),
+    "passive": Q(nps_score__in=(7, 8)),
+    "detractor": Q(nps_score__lte=6),
+}
+TEXT_ANSWERS_SHOWN = 5
+
+
+def workspace_zone(workspace: Workspace) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(workspace.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def survey_responses(survey: Survey, filters: dict[str, str] | None = None, now: datetime | None = None):
+    """The survey's responses that pass the filters of the results page (ResponseFilterForm.filters()):
+    period (a key of touchpoints.selectors.PERIODS, 90 days by default), NPS group, channel, language and
+    comment ("yes"/"no"). The same queryset feeds the charts, the list and the exports."""
+    filters = filters or {}
+    responses = (Response.objects.for_workspace(survey.workspace_id).filter(survey=survey)
+                 .in_period(period_from(filters.get("period")).start(now), None))
+    if filters.get("group") in NPS_GROUPS:
+        responses = responses.filter(NPS_GROUPS[filters["group"]])
+    if filters.get("channel"):
+        responses = responses.filter(channel=filters["channel"])
+    if filters.get("language"):
+        responses = responses.filter(language=filters["language"])
+    if filters.get("comment") == "yes":
+        responses = responses.exclude(comment="")
+    elif filters.get("comment") == "no":
+        responses = responses.filter(comment="")
+    return responses
+
+
+def survey_all_questions(survey: Survey) -> list[Question]:
+    """Every question, hidden ones too (their answers are still results), in order, with choices."""
+    choices = Choice.objects.for_workspace(survey.workspace_id).order_by("position", "pk")
+    return list(Question.objects.for_workspace(survey.workspace_id).filter(survey=survey)
+                .order_by("position", "pk").prefetch_related(Prefetch("choices", queryset=choices)))
+
+
+@dataclass
+class QuestionResult:
+    question: Question
+    respondents: int = 0
+    # Scales: one row per value; choices: one row per option. Each row: label, count, share (percent).
+    rows: list[dict] = field(default_factory=list)
+    mean: float | None = None
+    # NPS only: promoters, passives, detractors as rows, and the score.
+    groups: list[dict] = field(default_factory=list)
+    nps: float | None = None
+    texts: list[dict] = field(default_factory=list)
+
+    @property
+    def chart_id(self) -> str:
+        return f"question-chart-{self.question.pk}"
+
+    @property
+    def chart_data_id(self) -> str:
+        return f"question-chart-{self.question.pk}-data"
+
+    @property
+    def chart(self) -> dict:
+        return {"labels": [row["label"] for row in self.rows], "counts": [row["count"] for row in self.rows],
+                "kind": self.question.kind, "horizontal": self.question.is_choice}
+
+
+@dataclass
+class SurveyResults:
+    summary: ScoreSummary
+    granularity: str
+    timeline: dict
+    questions: list[QuestionResult]
+
+
+def _granularity(start: datetime | None, first: datetime | None, now: datetime) -> str:
+    since = start or first or now
+    days = (now - since).days
+    return "day" if days <= 92 else "week" if days <= 731 else "month"
+
+
+def survey_results(survey: Survey, questions: list[Question], responses, *, start: datetime | None,
+                   now: datetime | None = None) -> SurveyResults:
+    """The results page's figures, all aggregated in SQL: one query for the scores, one for the timeline,
+    two for the answer distributions and one for the latest text answers, whatever the number of
+    responses or questions."""
+    now = now or timezone.now()
+    zone = workspace_zone(survey.workspace)
+    aggregates = Response.objects.score_aggregates()
+    summary_row = responses.aggregate(**aggregates, first=Min("submitted_at"))
+    first = summary_row.pop("first")
+    summary = ScoreSummary(**summary_row)
+    granularity = _granularity(start, first, now)
+    trunc = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}[granularity]
+    buckets = (responses.annotate(bucket=trunc("submitted_at", tzinfo=zone)).values("bucket")
+               .annotate(n=Count("pk"), promoters=aggregates["promoters"], passives=aggregates["passives"],
+                         detractors=aggregates["detractors"]).order_by("bucket"))
+    timeline = {"labels": [], "responses": [], "nps": []}
+    for row in buckets:
+        bucket = row["bucket"]
+        label = bucket.strftime("%Y-%m") if granularity == "month" else bucket.strftime("%Y-%m-%d")
+        timeline["labels"].append(label)
+        timeline["responses"].append(row["n"])
+        score = nps(row["promoters"], row["passives"], row["detractors"])
+        timeline["nps"].append(round(score, 1) if score is not None else None)
+
+    ids = [question.pk for question in questions]
+    answers = Answer.objects.for_workspace(survey.workspace_id).filter(question_id__in=ids, response__in=responses)
+    counts = list(answers.values("question_id", "number", "choice_id").annotate(n=Count("pk")).order_by())
+    respondents = dict(answers.values_list("question_id").annotate(n=Count("response_id", distinct=True))
+                       .order_by())
+    text_ids = [question.pk for question in questions if question.is_text]
+    latest = []
+    if text_ids:
+        latest = list(answers.filter(question_id__in=text_ids)
+                      .annotate(rank=Window(RowNumber(), partition_by=[F("question_id")],
+                                            order_by=[F("response__submitted_at").desc(), F("pk").desc()]))
+                      .filter(rank__lte=TEXT_ANSWERS_SHOWN)
+                      .values("question_id", "text", "response_id", "response__submitted_at")
+                      .order_by("question_id", "rank"))
+
+    results = []
+    for question in questions:
+        result = QuestionResult(question=question, respondents=respondents.get(question.pk, 0))
+        mine = [row for row in counts if row["question_id"] == question.pk]
+        if question.is_scale:
+            by_value = {row["number"]: row["n"] for row in mine}
+            total = sum(by_value.values())
+            low, high, *_labels = question.scale
+            for value in range(low, high + 1):
+                count = by_value.get(value, 0)
+                result.rows.append({"label": str(value), "count": count,
+                                    "share": count * 100 / total if total else 0})
+            result.mean = sum(value * count for value, count in by_value.items()) / total if total else None
+            if question.kind == Question.Kind.NPS:
+                promoters = sum(count for value, count in by_value.items() if value >= 9)
+                passives = sum(count for value, count in by_value.items() if value in (7, 8))
+                detractors = total - promoters - passives
+                result.nps = nps(promoters, passives, detractors)
+                result.groups = [
+                    {"key": key, "label": label, "count": count, "share": count * 100 / total if total else 0}
+                    for key, label, count in (("promoter", _("Promoters"), promoters),
+                                              ("passive", _("Passives"), passives),
+                                              ("detractor", _("Detractors"), detractors))]
+        elif question.is_choice:
+            by_choice = {row["choice_id"]: row["n"] for row in mine}
+            base = result.respondents
+            for choice in question.choices.all():
+                count = by_choice.get(choice.pk, 0)
+                result.rows.append({"label": choice.text, "count": count,
+                                    "share": count * 100 / base if base else 0})
+        else:
+            result.texts = [{"text": row["text"], "response_id": row["response_id"],
+                             "submitted_at": row["response__submitted_at"]}
+                            for row in latest if row["question_id"] == question.pk]
+        results.append(result)
+    return SurveyResults(summary=summary, granularity=granularity, timeline=timeline, questions=results)
+
+
+def response_answers(response: Response) -> list[Answer]:
+    """A response's answers in question order, with the question and the chosen option (one query)."""
+    return list(Answer.objects.for_workspace(response.workspace_id).filter(response=response)
+                .select_related("question", "choice").order_by("question__position", "question_id", "choice__position"))
+
+
+def builder_questions(survey: Survey) -> list[Question]:
+    """Every question of the survey, hidden ones too, with its choices and whether it has answers (an
+    EXISTS per question on the answer index: cheap even with millions of answers). Two queries."""
+    choices = Choice.objects.for_workspace(survey.workspace_id).order_by("position", "pk")
+    answers = Answer.objects.for_workspace(survey.workspace_id).filter(question=OuterRef("pk"))
+    return list(Question.objects.for_workspace(survey.workspace_id).filter(survey=survey)
+                .annotate(has_answers=Exists(answers))
+                .order_by("position", "pk").prefetch_related(Prefetch("choices", queryset=choices)))

@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from apps.customers.models import Customer
+from apps.feedback import services as feedback_services
 from apps.kpis import services as kpi_services
 from apps.kpis import tasks as kpi_tasks
 from apps.touchpoints.models import Channel
@@ -59,6 +60,174 @@ def survey_set_status(*, survey: Survey, status: str) -> Survey:
     return survey
 
 
+# Builder ---------------------------------------------------------------------------------------
+
+def survey_update(*, survey: Survey, title: str, intro: str, thank_you_message: str, language: str, touchpoint,
+                  status: str, close_at, response_cap: int | None, allowed_hidden_fields: list[str]) -> Survey:
+    """Save the builder's settings. A change of status goes through survey_set_status, so a survey
+    without questions cannot go live from here either."""
+    survey.title, survey.intro, survey.thank_you_message = title, intro, thank_you_message
+    survey.language, survey.touchpoint = language, touchpoint
+    survey.close_at, survey.response_cap, survey.allowed_hidden_fields = close_at, response_cap, allowed_hidden_fields
+    survey.full_clean()
+    with transaction.atomic():
+        if status != survey.status:
+            survey_set_status(survey=survey, status=status)
+        survey.save()
+    return survey
+
+
+@transaction.atomic
+def survey_duplicate(*, survey: Survey, created_by) -> Survey:
+    """A draft copy with its own public token: the visible questions and their choices, not the responses,
+    the distributions or the closing date (a past one would close the copy at once)."""
+    workspace = survey.workspace
+    copy = Survey(workspace=workspace, created_by=created_by, status=Survey.Status.DRAFT, close_at=None,
+                  title=(_("Copy of %(title)s") % {"title": survey.title})[:200], language=survey.language,
+                  template=survey.template, touchpoint=survey.touchpoint, intro=survey.intro,
+                  thank_you_message=survey.thank_you_message, response_cap=survey.response_cap,
+                  allowed_hidden_fields=list(survey.allowed_hidden_fields))
+    copy.full_clean()
+    copy.save()
+    questions = list(Question.objects.for_workspace(workspace).filter(survey=survey, is_hidden=False)
+                     .order_by("position", "pk").prefetch_related("choices"))
+    copies = Question.objects.bulk_create([
+        Question(workspace=workspace, survey=copy, position=position, kind=question.kind, text=question.text,
+                 help_text=question.help_text, required=question.required,
+                 show_if_nps_min=question.show_if_nps_min, show_if_nps_max=question.show_if_nps_max)
+        for position, question in enumerate(questions, start=1)])
+    Choice.objects.bulk_create([
+        Choice(workspace=workspace, question=new, position=choice.position, text=choice.text)
+        for question, new in zip(questions, copies, strict=True) for choice in question.choices.all()])
+    return copy
+
+
+def question_has_answers(question: Question) -> bool:
+    return Answer.objects.for_workspace(question.workspace_id).filter(question=question).exists()
+
+
+def _placeholder_choices(question: Question, language: str) -> None:
+    # A new choice question starts with two options to rename, so the preview shows what it will look like.
+    with translation.override(language):
+        Choice.objects.bulk_create([
+            Choice(workspace_id=question.workspace_id, question=question, position=n, text=_("Option %(n)d") % {"n": n})
+            for n in (1, 2)])
+
+
+def _check_follow_up(question: Question) -> None:
+    if question.is_follow_up and not Question.objects.for_workspace(question.workspace_id).filter(
+            survey_id=question.survey_id, kind=Question.Kind.NPS, is_hidden=False).exists():
+        raise ValidationError(_("A follow-up depends on the NPS answer: add an NPS question to the survey first."))
+
+
+@transaction.atomic
+def question_add(*, survey: Survey, kind: str, text: str, help_text: str = "", required: bool = True,
+                 show_if_nps_min: int | None = None, show_if_nps_max: int | None = None) -> Question:
+    """A question at the end of the survey; a choice question gets two options to rename."""
+    last = (Question.objects.for_workspace(survey.workspace_id).filter(survey=survey)
+            .order_by("-position").values_list("position", flat=True).first())
+    question = Question(workspace_id=survey.workspace_id, survey=survey, position=(last or 0) + 1, kind=kind,
+                        text=text, help_text=help_text, required=required, show_if_nps_min=show_if_nps_min,
+                        show_if_nps_max=show_if_nps_max)
+    question.full_clean()
+    _check_follow_up(question)
+    question.save()
+    if question.is_choice:
+        _placeholder_choices(question, survey.language)
+    return question
+
+
+@transaction.atomic
+def question_update(*, question: Question, kind: str, text: str, help_text: str = "", required: bool = True,
+                    show_if_nps_min: int | None = None, show_if_nps_max: int | None = None) -> Question:
+    """Change a question. Its type is fixed once it has answers: a 0–10 answer read as a 1–5 rating, or a
+    choice read as text, would change what customers said."""
+    previous_kind = question.kind
+    if kind != previous_kind and question_has_answers(question):
+        raise ValidationError({"kind": _("This question has answers, so its type cannot change. Hide it and add "
+                                         "a new question instead.")})
+    question.kind, question.text, question.help_text, question.required = kind, text, help_text, required
+    question.show_if_nps_min, question.show_if_nps_max = show_if_nps_min, show_if_nps_max
+    question.full_clean()
+    _check_follow_up(question)
+    question.save()
+    if kind != previous_kind:
+        was_choice = previous_kind in Question.CHOICE_KINDS
+        if was_choice and not question.is_choice:
+            Choice.objects.for_workspace(question.workspace_id).filter(question=question).delete()
+        elif question.is_choice and not was_choice:
+            _placeholder_choices(question, question.survey.language)
+    return question
+
+
+@transaction.atomic
+def question_move(*, question: Question, offset: int) -> None:
+    """Swap the question with the visible one above (offset -1) or below (+1); hidden questions keep their place.
+    Positions are renumbered 1..n on the way, so gaps and ties left by older edits disappear."""
+    questions = list(Question.objects.for_workspace(question.workspace_id).filter(survey_id=question.survey_id)
+                     .select_for_update().order_by("position", "pk"))
+    for position, each in enumerate(questions, start=1):
+        each.position = position
+    visible = [each for each in questions if not each.is_hidden]
+    index = next((i for i, each in enumerate(visible) if each.pk == question.pk), None)
+    if index is not None and 0 <= index + offset < len(visible):
+        other = visible[index + offset]
+        this = visible[index]
+        this.position, other.position = other.position, this.position
+    Question.objects.bulk_update(questions, ["position"])
+    question.position = next(each.position for each in questions if each.pk == question.pk)
+
+
+@transaction.atomic
+def question_remove(*, question: Question) -> str:
+    """Delete a question nobody answered; hide one with answers, so they keep their meaning (an Answer
+    protects its question). Says which: "deleted" or "hidden"."""
+    if question_has_answers(question):
+        question.is_hidden = True
+        question.save(update_fields=["is_hidden"])
+        return "hidden"
+    question.delete()  # its choices go with it
+    return "deleted"
+
+
+def question_restore(*, question: Question) -> Question:
+    """Show a hidden question again, at the end of the survey."""
+    last = (Question.objects.for_workspace(question.workspace_id).filter(survey_id=question.survey_id)
+            .order_by("-position").values_list("position", flat=True).first())
+    question.is_hidden, question.position = False, (last or 0) + 1
+    question.save(update_fields=["is_hidden", "position"])
+    return question
+
+
+def choice_add(*, question: Question, text: str) -> Choice:
+    if not question.is_choice:
+        raise ValidationError(_("Only a choice question has options."))
+    last = (Choice.objects.for_workspace(question.workspace_id).filter(question=question)
+            .order_by("-position").values_list("position", flat=True).first())
+    choice = Choice(workspace_id=question.workspace_id, question=question, position=(last or 0) + 1, text=text)
+    choice.full_clean()
+    choice.save()
+    return choice
+
+
+def choice_update(*, choice: Choice, text: str) -> Choice:
+    """Rename an option. Answers point at the option, not its words, so a typo fix keeps them."""
+    choice.text = text
+    choice.full_clean()
+    choice.save(update_fields=["text"])
+    return choice
+
+
+def choice_remove(*, choice: Choice) -> None:
+    """Delete an option nobody chose. A chosen one stays (an Answer protects it): rename it instead."""
+    if Answer.objects.for_workspace(choice.workspace_id).filter(choice=choice).exists():
+        raise ValidationError(_("Customers chose “%(text)s”, so it cannot be removed; you can rename it.")
+                              % {"text": choice.text})
+    if Choice.objects.for_workspace(choice.workspace_id).filter(question_id=choice.question_id).count() <= 1:
+        raise ValidationError(_("A choice question needs at least one option."))
+    choice.delete()
+
+
 # Responses -------------------------------------------------------------------------------------
 
 class ResponseAlreadyRecorded(Exception):
@@ -102,13 +271,15 @@ def _channel(survey: Survey, hidden_fields: Mapping[str, str]) -> str:
 @transaction.atomic
 def response_record(*, survey: Survey, questions: Sequence[Question], answers: Mapping[int, Any],
                     submission_key: str, hidden_fields: Mapping[str, str] | None = None,
-                    invitation: SurveyInvitation | None = None) -> Response:
+                    invitation: SurveyInvitation | None = None, customer: Customer | None = None,
+                    submitted_at=None) -> Response:
     """Save one submission: the response, its answers, the denormalised scores, the comment and the
     links (touchpoint, channel, customer, invitation), in one transaction. `answers` maps question
     ids to validated values (int, Choice, list of Choice, text) as SurveyForm.answers gives them.
 
     Posting the same submission key again returns the response already saved (a double click, a
     reload). Raises ResponseAlreadyRecorded when the personal link was answered by another submission.
+    `customer` and `submitted_at` are for API clients that know them; a personal link brings its own customer.
     """
     workspace = survey.workspace
     hidden_fields = dict(hidden_fields or {})
@@ -128,8 +299,9 @@ def response_record(*, survey: Survey, questions: Sequence[Question], answers: M
                     if question.kind == Question.Kind.LONG_TEXT and answers.get(question.pk)), "")
     response = Response(
         workspace=workspace, survey=survey, touchpoint_id=survey.touchpoint_id,
-        customer_id=invitation.customer_id if invitation else None, invitation=invitation,
-        channel=_channel(survey, hidden_fields), language=survey.language, submitted_at=now,
+        customer_id=invitation.customer_id if invitation else (customer.pk if customer else None),
+        invitation=invitation, channel=_channel(survey, hidden_fields), language=survey.language,
+        submitted_at=submitted_at or now,
         nps_score=nps_answer, csat_score=_first(questions, answers, Question.Kind.CSAT),
         ces_score=_first(questions, answers, Question.Kind.CES), comment=comment,
         hidden_fields=hidden_fields, submission_key=submission_key)
@@ -143,7 +315,9 @@ def response_record(*, survey: Survey, questions: Sequence[Question], answers: M
         if existing is None:
             raise
         return existing
-    Answer.objects.bulk_create(_answer_rows(workspace, response, questions, answers))
+    saved_answers = Answer.objects.bulk_create(_answer_rows(workspace, response, questions, answers))
+    # The comment becomes feedback and a detractor's answer opens a follow-up case, in this transaction.
+    feedback_services.feedback_record_for_response(response=response, answers=saved_answers)
     if invitation is not None:
         SurveyInvitation.objects.filter(pk=invitation.pk).update(answered_at=now, opened_at=invitation.opened_at or now)
         Customer.objects.for_workspace(workspace).filter(pk=invitation.customer_id).update(last_surveyed_at=now)

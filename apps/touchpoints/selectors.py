@@ -2,19 +2,20 @@
 are computed: when KPI rollups arrive, they replace the raw aggregation here and nowhere else."""
 
 from dataclasses import dataclass, field, fields
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.nps.scores import ScoreSummary
-from apps.surveys.models import Response, Survey
+from apps.surveys.models import Survey
 
 from .journey_templates import get_template
 from .models import Journey, Stage, Touchpoint
 
 NO_SCORES = ScoreSummary()
+ALL_TIME = date(1970, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -68,17 +69,20 @@ class JourneyScores:
 
 
 def journey_scores(journey: Journey, start: datetime | None, end: datetime | None) -> JourneyScores:
-    """Scores per touchpoint and per stage from responses submitted in [start, end), in two grouped
-    queries whatever the number of touchpoints or responses. Archived touchpoints count towards their
-    stage: archiving hides a touchpoint from the map, it does not rewrite what customers said."""
-    responses = (Response.objects.for_workspace(journey.workspace_id).in_period(start, end)
-                 .filter(touchpoint__journey=journey))
-    aggregates = Response.objects.score_aggregates()
-    by_touchpoint = responses.values("touchpoint").annotate(**aggregates).order_by()
-    by_stage = responses.values("touchpoint__stage").annotate(**aggregates).order_by()
+    """Scores per touchpoint and per stage for the local days from start's to end's (default: today), read
+    from the KPI rollups in two grouped queries whatever the number of touchpoints or responses.
+    Archived touchpoints count towards their stage: archiving hides a touchpoint from the map, it does
+    not rewrite what customers said."""
+    from apps.kpis import selectors as kpis
+    from apps.kpis.services import local_day
+
+    workspace = journey.workspace
+    last = local_day(workspace, end or timezone.now())
+    first = local_day(workspace, start) if start is not None else ALL_TIME
+    filters = kpis.KpiFilters(journey_id=journey.pk)
     return JourneyScores(
-        touchpoints={row.pop("touchpoint"): ScoreSummary(**row) for row in by_touchpoint},
-        stages={row.pop("touchpoint__stage"): ScoreSummary(**row) for row in by_stage},
+        touchpoints=kpis.summary_by(workspace, first, last, "touchpoint", filters),
+        stages=kpis.summary_by(workspace, first, last, "stage", filters),
     )
 
 

@@ -1,5 +1,6 @@
 from functools import wraps
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -23,6 +24,9 @@ def workspace_view(view=None, *, role: str | None = None):
                 # Same 404 for "no such workspace" and "not a member": never confirm a slug exists.
                 raise Http404
             request.workspace, request.membership = membership.workspace, membership
+            if request.user.last_workspace_id != membership.workspace_id:
+                # "/" sends people back to the workspace they used last.
+                get_user_model().objects.filter(pk=request.user.pk).update(last_workspace=membership.workspace)
             if role is not None and not membership.has_role(role):
                 # The member already knows the workspace exists; only the action is refused.
                 raise PermissionDenied

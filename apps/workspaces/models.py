@@ -76,7 +76,7 @@ class Workspace(models.Model):
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 
-        return reverse("workspaces:home", kwargs={"workspace_slug": self.slug})
+        return reverse("kpis:dashboard", kwargs={"workspace_slug": self.slug})
 
     @property
     def embed_origins(self) -> list[str]:

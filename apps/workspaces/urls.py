@@ -7,7 +7,6 @@ from . import views
 app_name = "workspaces"
 
 urlpatterns = [
-    path("", views.workspace_home, name="home"),
     path("settings/", views.workspace_settings, name="settings"),
     path("members/", views.member_list, name="members"),
     path("audit/", views.audit_log, name="audit"),

@@ -8,7 +8,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import selectors, services
+from . import services
 from .decorators import workspace_view
 from .forms import InvitationForm, NewMemberForm, RoleForm, WorkspaceCreateForm, WorkspaceForm
 from .models import AuditEntry, Invitation, Membership, Role
@@ -39,18 +39,6 @@ def workspace_create(request):
         messages.success(request, _("Workspace “%(name)s” created. You are its owner.") % {"name": workspace.name})
         return redirect(workspace)
     return render(request, "workspaces/workspace_create.html", {"form": form})
-
-
-@workspace_view
-@require_GET
-def workspace_home(request):
-    workspace = request.workspace
-    if request.user.last_workspace_id != workspace.pk:
-        User.objects.filter(pk=request.user.pk).update(last_workspace=workspace)
-    return render(request, "workspaces/workspace_home.html", {
-        "overview": selectors.workspace_overview(workspace),
-        "role_description": Role.describe(request.membership.role),
-    })
 
 
 @workspace_view(role=Role.ADMIN)

@@ -43,7 +43,7 @@ def test_language_switch_persists_on_the_account(client):
     # A new browser (no cookie) still gets Korean once signed in.
     client.cookies.clear()
     client.force_login(membership.user)
-    assertContains(client.get(membership.workspace.get_absolute_url()), "개요")
+    assertContains(client.get(membership.workspace.get_absolute_url()), "대시보드")
 
 
 def test_browser_language_is_followed_without_a_choice(client):
@@ -66,7 +66,7 @@ def sidebar_links(html: str) -> list[str]:
     return re.findall(r'href="([^"]+)"', nav)
 
 
-@pytest.mark.parametrize("language, marker", [("en", "Overview"), ("ko", "개요")])
+@pytest.mark.parametrize("language, marker", [("en", "Dashboard"), ("ko", "대시보드")])
 def test_every_navigation_page_renders_in_both_languages(client, language, marker):
     """Walks the sidebar an owner sees, so a page added to the navigation is covered at once."""
     membership = MembershipFactory(user=UserFactory(language=language))

@@ -41,18 +41,18 @@ def test_wrong_password_stays_on_the_form(page, live_server, owner):
 
 def test_language_switch_to_korean_persists(page, live_server, owner, sign_in):
     sign_in(page, "alice")
-    expect(page.get_by_role("link", name="Overview", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Dashboard", exact=True)).to_be_visible()
 
     page.get_by_role("button", name="한국어").click()
 
-    expect(page.get_by_role("link", name="개요", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="대시보드", exact=True)).to_be_visible()
     expect(page.get_by_role("link", name="멤버", exact=True)).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "ko")
     expect(page.get_by_role("button", name="한국어")).to_have_attribute("aria-pressed", "true")
 
     page.reload()
-    expect(page.get_by_role("link", name="개요", exact=True)).to_be_visible()
-    expect(page.get_by_role("link", name="Overview", exact=True)).to_have_count(0)
+    expect(page.get_by_role("link", name="대시보드", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Dashboard", exact=True)).to_have_count(0)
     owner.refresh_from_db()
     assert owner.language == "ko"
 

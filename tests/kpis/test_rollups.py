@@ -62,8 +62,8 @@ def test_rollups_match_raw_scores_for_every_filter(workspace):
     services.rollups_rebuild(workspace=workspace)
     last = start + timedelta(days=40)
     for filters in (KpiFilters(), KpiFilters(touchpoint_id=touchpoints[0].pk), KpiFilters(channel="store"),
-                    KpiFilters(survey_id=surveys[2].pk), KpiFilters(segment=("tier", "gold")),
-                    KpiFilters(stage_id=touchpoints[1].stage_id), KpiFilters(segment=("segment", "youth"),
+                    KpiFilters(survey_id=surveys[2].pk), KpiFilters(segments=(("tier", "gold"),)),
+                    KpiFilters(stage_id=touchpoints[1].stage_id), KpiFilters(segments=(("segment", "youth"),),
                                                                              touchpoint_id=touchpoints[2].pk)):
         assert selectors.matches_raw(workspace, start, last, filters), filters
         assert selectors.matches_raw(workspace, start + timedelta(days=5), start + timedelta(days=9), filters)

@@ -42,7 +42,7 @@ def test_an_admin_creates_a_survey_from_a_template(client, workspace, alice):
                        {"title": "After installation", "language": "ko", "template": "nps"})
     survey = Survey.objects.get()
     assert page.status_code == 302
-    assert page["Location"] == f"/w/{workspace.slug}/surveys/{survey.pk}/share/"
+    assert page["Location"] == f"/w/{workspace.slug}/surveys/{survey.pk}/edit/"  # straight to the builder
     assert (survey.status, survey.language, survey.created_by) == ("draft", "ko", alice)
     kinds = list(Question.objects.for_workspace(workspace).filter(survey=survey).values_list("kind", flat=True))
     assert kinds == ["nps", "single_choice", "long_text"]

@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from apps.kpis.services import rollups_rebuild
 from apps.nps.scores import ScoreSummary
 from apps.touchpoints.selectors import PERIODS, combine, journey_map, journey_scores, nps_hue, period_from
 from tests.factories import JourneyFactory, ResponseFactory, StageFactory, SurveyFactory, TouchpointFactory
@@ -21,10 +22,16 @@ def answer(survey, touchpoint, *nps_scores, days_ago=1, **extra):
                         submitted_at=timezone.now() - timedelta(days=days_ago), **extra)
 
 
+def rolled_up(journey):
+    """Scores are read from the KPI rollups; in production the on-commit job keeps them current."""
+    rollups_rebuild(workspace=journey.workspace)
+    return journey
+
+
 def test_three_promoters_a_passive_and_a_detractor_make_nps_40(journey, stages, survey):
     touchpoint = TouchpointFactory(stage=stages[0])
     answer(survey, touchpoint, 9, 10, 9, 7, 3)
-    summary = journey_scores(journey, None, None).for_touchpoint(touchpoint.pk)
+    summary = journey_scores(rolled_up(journey), None, None).for_touchpoint(touchpoint.pk)
     assert (summary.promoters, summary.passives, summary.detractors) == (3, 1, 1)
     assert summary.nps_answers == 5
     assert summary.nps == 40
@@ -35,7 +42,7 @@ def test_csat_is_the_share_of_four_and_five(journey, stages, survey):
     for csat in (5, 4, 4, 2):
         ResponseFactory(survey=survey, touchpoint=touchpoint, nps_score=None, csat_score=csat)
     ResponseFactory(survey=survey, touchpoint=touchpoint, nps_score=8, csat_score=None)
-    summary = journey_scores(journey, None, None).for_touchpoint(touchpoint.pk)
+    summary = journey_scores(rolled_up(journey), None, None).for_touchpoint(touchpoint.pk)
     assert (summary.csat_satisfied, summary.csat_answers, summary.csat) == (3, 4, 75)
     assert (summary.responses, summary.nps_answers) == (5, 1)
 
@@ -46,7 +53,7 @@ def test_stage_scores_pool_the_touchpoints_of_the_stage(journey, stages, survey)
     answer(survey, store, 10, 10)
     answer(survey, web, 0, 8)
     answer(survey, other, 0)
-    scores = journey_scores(journey, None, None)
+    scores = journey_scores(rolled_up(journey), None, None)
     assert scores.for_stage(stages[1].pk).nps == 25  # 2 promoters, 1 passive, 1 detractor
     assert scores.for_stage(stages[1].pk).nps_answers == 4
     assert scores.for_stage(stages[2].pk).nps == -100
@@ -60,7 +67,7 @@ def test_archived_touchpoints_still_count_for_their_stage(journey, stages, surve
     answer(survey, touchpoint, 10)
     touchpoint.archive()
     touchpoint.save()
-    assert journey_scores(journey, None, None).for_stage(stages[0].pk).promoters == 1
+    assert journey_scores(rolled_up(journey), None, None).for_stage(stages[0].pk).promoters == 1
 
 
 def test_the_period_excludes_older_and_later_responses(journey, stages, survey):
@@ -69,10 +76,12 @@ def test_the_period_excludes_older_and_later_responses(journey, stages, survey):
     answer(survey, touchpoint, 0, 0, days_ago=100)
     answer(survey, touchpoint, 0, days_ago=400)
     now = timezone.now()
-    assert journey_scores(journey, now - timedelta(days=30), None).for_touchpoint(touchpoint.pk).nps == 100
-    assert journey_scores(journey, now - timedelta(days=365), None).for_touchpoint(touchpoint.pk).nps_answers == 3
-    assert journey_scores(journey, None, None).for_touchpoint(touchpoint.pk).nps_answers == 4
-    assert journey_scores(journey, None, now - timedelta(days=30)).for_touchpoint(touchpoint.pk).detractors == 3
+    assert journey_scores(rolled_up(journey), now - timedelta(days=30), None).for_touchpoint(touchpoint.pk).nps == 100
+    year = journey_scores(rolled_up(journey), now - timedelta(days=365), None)
+    assert year.for_touchpoint(touchpoint.pk).nps_answers == 3
+    assert journey_scores(rolled_up(journey), None, None).for_touchpoint(touchpoint.pk).nps_answers == 4
+    before = journey_scores(rolled_up(journey), None, now - timedelta(days=30))
+    assert before.for_touchpoint(touchpoint.pk).detractors == 3
 
 
 def test_only_this_journey_and_workspace_count(journey, stages, survey):
@@ -83,7 +92,7 @@ def test_only_this_journey_and_workspace_count(journey, stages, survey):
     answer(survey, other_journey_touchpoint, 0)
     foreign = TouchpointFactory()
     ResponseFactory(touchpoint=foreign, nps_score=0)
-    scores = journey_scores(journey, None, None)
+    scores = journey_scores(rolled_up(journey), None, None)
     assert set(scores.touchpoints) == {touchpoint.pk}
     assert scores.journey.nps == 100
 
@@ -92,6 +101,7 @@ def test_scores_take_two_queries_whatever_the_data(journey, stages, survey, djan
     for stage in stages:
         for touchpoint in TouchpointFactory.create_batch(3, stage=stage):
             answer(survey, touchpoint, 10, 8, 2)
+    rolled_up(journey)
     with django_assert_num_queries(2):
         scores = journey_scores(journey, None, None)
     assert len(scores.touchpoints) == 15 and len(scores.stages) == 5
@@ -104,7 +114,7 @@ def test_journey_map_puts_cards_in_their_columns(journey, stages, survey):
     archived.archive()
     archived.save()
     answer(survey, first, 10)
-    result = journey_map(journey, period_from("all"))
+    result = journey_map(rolled_up(journey), period_from("all"))
     assert [card.touchpoint for card in result.columns[0].cards] == [second, first]
     assert result.columns[0].cards[1].scores.nps == 100
     assert result.columns[1].cards == [] and result.archived == [archived]

@@ -8,10 +8,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_seed_demo_is_idempotent_and_covers_every_role():
-    call_command("seed_demo", customers=20)
+    call_command("seed_demo", customers=20, responses=300)
     counts = (Workspace.objects.count(), Membership.objects.count(), get_user_model().objects.count(),
               Invitation.objects.count())
-    call_command("seed_demo", customers=20)
+    call_command("seed_demo", customers=20, responses=300)
     assert (Workspace.objects.count(), Membership.objects.count(), get_user_model().objects.count(),
             Invitation.objects.count()) == counts
     assert counts[0] == 2
@@ -25,8 +25,8 @@ def test_seed_demo_builds_journeys_and_customers_once():
     from apps.customers.models import Customer
     from apps.touchpoints.models import Journey, Touchpoint
 
-    call_command("seed_demo", customers=50)
-    call_command("seed_demo", customers=50)
+    call_command("seed_demo", customers=50, responses=300)
+    call_command("seed_demo", customers=50, responses=300)
     for workspace in Workspace.objects.all():
         assert Journey.objects.for_workspace(workspace).count() == 2
         assert 14 <= Touchpoint.objects.for_workspace(workspace).count() <= 18

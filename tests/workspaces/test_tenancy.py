@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterator
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from apps.workspaces.models import Role
+from apps.surveys.models import Question, Survey
+from apps.workspaces.models import ApiKey, Role
 from tests.factories import (
     CustomerFactory,
     CustomerImportFactory,
@@ -16,17 +17,29 @@ from tests.factories import (
     JourneyFactory,
     MembershipFactory,
     PersonaFactory,
+    ResponseFactory,
     StageFactory,
     SurveyFactory,
     TouchpointFactory,
     UserFactory,
     WorkspaceFactory,
 )
-from tests.surveys.factories import DistributionFactory
+from tests.feedback.factories import (
+    AlertFactory,
+    AlertRuleFactory,
+    FeedbackImportFactory,
+    FollowUpCaseFactory,
+    TagFactory,
+)
+from tests.surveys.factories import ChoiceFactory, DistributionFactory, QuestionFactory
 
 pytestmark = pytest.mark.django_db
 
 WORKSPACE_PREFIX = "w/<slug:workspace_slug>/"
+
+def _latest_survey(workspace):
+    return Survey.objects.filter(workspace=workspace).order_by("-pk").first() or SurveyFactory(workspace=workspace)
+
 
 # How to make an object of the victim workspace for each id a /w/ URL can take. A later app adds
 # its ids here (touchpoint_id, survey_id, …); the walk below fails until it does.
@@ -41,6 +54,18 @@ OBJECT_FACTORIES: dict[str, Callable] = {
     "import_id": lambda workspace: CustomerImportFactory(workspace=workspace).pk,
     "survey_id": lambda workspace: SurveyFactory(workspace=workspace).pk,
     "distribution_id": lambda workspace: DistributionFactory(survey__workspace=workspace).pk,
+    # Nested survey ids: the question, choice or response of the survey the same URL just made.
+    "question_id": lambda workspace: QuestionFactory(survey=_latest_survey(workspace)).pk,
+    "choice_id": lambda workspace: ChoiceFactory(
+        question=Question.objects.filter(workspace=workspace).order_by("-pk").first()
+        or QuestionFactory(survey=_latest_survey(workspace))).pk,
+    "response_id": lambda workspace: ResponseFactory(survey=_latest_survey(workspace)).pk,
+    "api_key_id": lambda workspace: ApiKey.generate(workspace=workspace, name="Integration")[0].pk,
+    "feedback_import_id": lambda workspace: FeedbackImportFactory(workspace=workspace).pk,
+    "tag_id": lambda workspace: TagFactory(workspace=workspace).pk,
+    "case_id": lambda workspace: FollowUpCaseFactory(workspace=workspace).pk,
+    "alert_id": lambda workspace: AlertFactory(rule__workspace=workspace).pk,
+    "rule_id": lambda workspace: AlertRuleFactory(workspace=workspace).pk,
 }
 
 PARAMETER = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")

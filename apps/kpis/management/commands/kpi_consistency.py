@@ -14,11 +14,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--samples", type=int, default=50)
         parser.add_argument("--seed", type=int, default=None)
+        parser.add_argument("--workspace", help="only this workspace (slug)")
 
-    def handle(self, *args, samples=50, seed=None, **options):
+    def handle(self, *args, samples=50, seed=None, workspace=None, **options):
         rng = random.Random(seed)
         checked, mismatches = 0, []
-        workspaces = list(Workspace.objects.all())
+        workspaces = list(Workspace.objects.filter(slug=workspace) if workspace else Workspace.objects.all())
         for _ in range(samples):
             if not workspaces:
                 break
@@ -52,5 +53,5 @@ class Command(BaseCommand):
         if kind == "segment":
             pairs = list(SegmentRollup.objects.for_workspace(workspace).filter(day__gte=first, day__lte=last)
                          .values_list("attribute", "value").distinct()[:50])
-            return selectors.KpiFilters(segment=rng.choice(pairs)) if pairs else selectors.KpiFilters()
+            return selectors.KpiFilters(segments=(rng.choice(pairs),)) if pairs else selectors.KpiFilters()
         return selectors.KpiFilters()

@@ -32,9 +32,37 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--customers", type=int, default=5000, help="customers per brand (default 5000)")
+        parser.add_argument("--responses", type=int, default=200_000,
+                            help="survey responses per brand over the last 12 months (default 200000)")
+
+    def handle(self, *args, **options):
+        workspaces = self._brands_and_people()
+        import time
+
+        from apps.kpis.services import rollups_rebuild
+        from cxm.demo_customers import seed_customers
+        from cxm.demo_feedback import seed_feedback
+        from cxm.demo_journeys import seed_journeys
+        from cxm.demo_surveys import seed_surveys
+
+        for workspace in workspaces.values():
+            started = time.monotonic()
+            with transaction.atomic():
+                seed_journeys(workspace)
+                seed_customers(workspace, count=options["customers"])
+            surveys = seed_surveys(workspace, responses=options["responses"])
+            if not surveys["skipped"]:
+                seed_feedback(workspace)
+            rollups_rebuild(workspace=workspace)
+            self.stdout.write(f"{workspace.name}: {surveys['surveys']} surveys, "
+                              f"{'existing' if surveys['skipped'] else surveys['responses']} responses, "
+                              f"ready in {time.monotonic() - started:.0f} s")
+        self.stdout.write(self.style.SUCCESS(
+            "Demo ready: sign in at http://127.0.0.1:8000/ as user 'demo', password 'demo'. "
+            "Other demo members (same password): minji, junho, seoyeon, alex."))
 
     @transaction.atomic
-    def handle(self, *args, **options):
+    def _brands_and_people(self) -> dict:
         User = get_user_model()
         workspaces = {}
         for brand in BRANDS:
@@ -62,12 +90,4 @@ class Command(BaseCommand):
         if not Invitation.objects.for_workspace(telecom).filter(email="new.hire@demo.cxm.localhost").exists():
             Invitation.objects.create(workspace=telecom, email="new.hire@demo.cxm.localhost", role=Role.ANALYST,
                                       invited_by=User.objects.get(username="demo"))
-        from cxm.demo_customers import seed_customers
-        from cxm.demo_journeys import seed_journeys
-
-        for workspace in workspaces.values():
-            seed_journeys(workspace)
-            seed_customers(workspace, count=options["customers"])
-        self.stdout.write(self.style.SUCCESS(
-            "Demo ready: sign in at http://127.0.0.1:8000/ as user 'demo', password 'demo'. "
-            "Other demo members (same password): minji, junho, seoyeon, alex."))
+        return workspaces

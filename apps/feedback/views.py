@@ -1,0 +1,426 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from apps.customers.forms import MAX_UPLOAD_BYTES, CustomerImportForm
+from apps.customers.uploads import SizeLimitUploadHandler
+from apps.touchpoints.models import Touchpoint
+from apps.workspaces.decorators import workspace_view
+from apps.workspaces.models import Role
+
+from . import csv_feedback, selectors, services
+from .forms import (
+    AlertRuleForm,
+    BulkTagForm,
+    CaseAssignForm,
+    CaseFilterForm,
+    CaseNoteForm,
+    CaseStatusForm,
+    FeedbackFilterForm,
+    TagForm,
+    TagRuleForm,
+)
+from .models import Alert, AlertRule, FeedbackImport, FeedbackItem, FeedbackTag, FollowUpCase, Tag, TagRule
+
+ITEMS_PER_PAGE = 25
+CASES_PER_PAGE = 25
+ALERTS_PER_PAGE = 25
+IMPORT_ERRORS_SHOWN = 100
+
+
+def _fragment_or_page(request, fragment: str, page: str, context: dict):
+    # A history restore comes from htmx but needs the whole page.
+    if request.htmx and not request.htmx.history_restore_request:
+        response = render(request, fragment, context)
+    else:
+        response = render(request, page, context)
+    # Same URL, two bodies: keep caches from serving the fragment as the page.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _full_page(request) -> bool:
+    return not request.htmx or request.htmx.history_restore_request
+
+
+def _query_without_page(query: QueryDict) -> str:
+    query = query.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+# Inbox -----------------------------------------------------------------------------------------------
+
+def _inbox_context(request, query: QueryDict, *, full_page: bool) -> dict:
+    workspace = request.workspace
+    facets = selectors.inbox_facets(workspace=workspace, selected_theme=query.get("theme", "")) if full_page else {}
+    form = FeedbackFilterForm(query, facets=facets)
+    filters = form.filters()
+    items = selectors.feedback_inbox(workspace=workspace, filters=filters)
+    page = Paginator(items, ITEMS_PER_PAGE).get_page(query.get("page"))
+    return {
+        "form": form, "page": page, "filters": filters, "query": _query_without_page(query),
+        "tags": facets["tags"] if full_page else list(Tag.objects.for_workspace(workspace).order_by("name")),
+        "can_tag": request.membership.has_role(Role.ANALYST),
+        "can_import": request.membership.has_role(Role.ANALYST),
+        # Tell "no feedback yet" from "none matches".
+        "workspace_is_empty": not page.object_list and not filters
+        and not FeedbackItem.objects.for_workspace(workspace).exists(),
+    }
+
+
+@workspace_view
+@require_GET
+def inbox(request):
+    context = _inbox_context(request, request.GET, full_page=_full_page(request))
+    return _fragment_or_page(request, "feedback/partials/inbox_results.html", "feedback/inbox.html", context)
+
+
+@workspace_view(role=Role.ANALYST)
+@require_POST
+def bulk_tag(request):
+    """Add a tag to, or take it off, the selected items. Without JavaScript it redirects back to the
+    inbox with the same filters; with htmx it answers the refreshed results."""
+    query = QueryDict(request.POST.get("query", ""))
+    form = BulkTagForm(request.POST, workspace=request.workspace)
+    notice, error = "", ""
+    if form.is_valid():
+        add = form.cleaned_data["action"] == "add"
+        changed = services.feedback_bulk_tag(workspace=request.workspace, item_ids=form.cleaned_data["items"],
+                                             tag=form.cleaned_data["tag"], add=add)
+        values = {"tag": form.cleaned_data["tag"].name, "count": changed}
+        notice = (_("Tag “%(tag)s” added to %(count)s items.") if add
+                  else _("Tag “%(tag)s” removed from %(count)s items.")) % values
+    else:
+        error = " ".join(str(message) for messages_ in form.errors.values() for message in messages_)
+    if request.htmx:
+        context = _inbox_context(request, query, full_page=False)
+        context.update(notice=notice, error=error)
+        response = render(request, "feedback/partials/inbox_results.html", context)
+        patch_vary_headers(response, ["HX-Request"])
+        return response
+    if notice:
+        messages.success(request, notice)
+    else:
+        messages.error(request, error)
+    url = reverse("feedback:inbox", kwargs={"workspace_slug": request.workspace.slug})
+    return redirect(f"{url}?{query.urlencode()}" if query else url)
+
+
+@workspace_view
+@require_GET
+def themes(request):
+    workspace = request.workspace
+    period = request.GET.get("period") if request.GET.get("period") in selectors.PERIOD_DAYS else "90d"
+    since = selectors.period_start(period)
+    return render(request, "feedback/themes.html", {
+        "period": period,
+        "periods": [("30d", _("Last 30 days")), ("90d", _("Last 90 days")), ("365d", _("Last 12 months"))],
+        "trend": selectors.theme_trend(workspace=workspace),
+        "top_themes": selectors.top_themes(workspace=workspace, since=since),
+        "negative_by_touchpoint": selectors.negative_themes_by_touchpoint(workspace=workspace, since=since),
+    })
+
+
+# CSV import --------------------------------------------------------------------------------------------
+
+@workspace_view(role=Role.ANALYST)
+@csrf_exempt  # only so the size limit is in place before the body is read; _feedback_import checks CSRF
+@require_http_methods(["GET", "POST"])
+def feedback_import(request):
+    handler = SizeLimitUploadHandler(request, limit=MAX_UPLOAD_BYTES)
+    request.upload_handlers.insert(0, handler)
+    return _feedback_import(request, handler)
+
+
+@csrf_protect
+def _feedback_import(request, handler: SizeLimitUploadHandler):
+    form = CustomerImportForm()
+    if request.method == "POST":
+        form = CustomerImportForm(request.POST, request.FILES, upload_too_large=handler.exceeded)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            created = services.feedback_import_create(workspace=request.workspace, uploaded_by=request.user,
+                                                      file_name=upload.name, content=upload.read())
+            return redirect("feedback:import_detail", workspace_slug=request.workspace.slug,
+                            feedback_import_id=created.pk)
+    return render(request, "feedback/import.html", {
+        "form": form,
+        "imports": FeedbackImport.objects.for_workspace(request.workspace).defer("content")
+        .select_related("uploaded_by")[:10],
+        "field_aliases": csv_feedback.FIELD_ALIASES,
+        "max_rows": csv_feedback.MAX_ROWS,
+    }, status=400 if request.method == "POST" else 200)
+
+
+@workspace_view
+@require_GET
+def import_detail(request, feedback_import_id):
+    """The status page; htmx polls it every second for the progress fragment until the import finishes."""
+    feedback_import = get_object_or_404(FeedbackImport.objects.for_workspace(request.workspace).defer("content")
+                                        .select_related("uploaded_by"), pk=feedback_import_id)
+    context = {"feedback_import": feedback_import,
+               "import_errors": feedback_import.error_messages(limit=IMPORT_ERRORS_SHOWN),
+               "errors_shown": IMPORT_ERRORS_SHOWN}
+    return _fragment_or_page(request, "feedback/partials/import_progress.html", "feedback/import_detail.html",
+                             context)
+
+
+# Tags and rules -------------------------------------------------------------------------------------------
+
+def _tag_page(request, *, tag_form=None, status=200):
+    workspace = request.workspace
+    counts = (FeedbackTag.objects.filter(workspace=workspace, tag=OuterRef("pk")).order_by()
+              .values("tag").annotate(n=Count("pk")).values("n"))
+    tags = list(Tag.objects.for_workspace(workspace).annotate(item_count=Coalesce(Subquery(counts), Value(0)))
+                .order_by("name"))
+    rules = {rule.tag_id: rule for rule in TagRule.objects.for_workspace(workspace)}
+    rows = [{"tag": tag, "rule": rules.get(tag.pk),
+             "rule_form": TagRuleForm(initial={"keywords": ", ".join(rules[tag.pk].keyword_list),
+                                               "is_active": rules[tag.pk].is_active} if tag.pk in rules else None,
+                                      prefix=f"tag{tag.pk}")} for tag in tags]
+    return render(request, "feedback/tag_list.html", {"rows": rows, "tag_form": tag_form or TagForm()},
+                  status=status)
+
+
+@workspace_view(role=Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def tag_list(request):
+    if request.method == "POST":
+        form = TagForm(request.POST)
+        if form.is_valid():
+            try:
+                tag = services.tag_create(workspace=request.workspace, **form.cleaned_data)
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    for message in errors:
+                        form.add_error(field if field in form.fields else None, message)
+            else:
+                messages.success(request, _("Tag “%(name)s” created.") % {"name": tag.name})
+                return redirect("feedback:tag_list", workspace_slug=request.workspace.slug)
+        return _tag_page(request, tag_form=form, status=400)
+    return _tag_page(request)
+
+
+@workspace_view(role=Role.ADMIN)
+@require_POST
+def tag_rule(request, tag_id):
+    tag = get_object_or_404(Tag.objects.for_workspace(request.workspace), pk=tag_id)
+    form = TagRuleForm(request.POST, prefix=f"tag{tag.pk}")
+    if form.is_valid():
+        services.tag_rule_set(tag=tag, **form.cleaned_data)
+        messages.success(request, _("Rule for “%(name)s” saved; the feedback is being re-tagged.") % {"name": tag.name})
+    else:
+        messages.error(request, _("The keywords could not be saved."))
+    return redirect("feedback:tag_list", workspace_slug=request.workspace.slug)
+
+
+@workspace_view(role=Role.ADMIN)
+@require_POST
+def tag_delete(request, tag_id):
+    tag = get_object_or_404(Tag.objects.for_workspace(request.workspace), pk=tag_id)
+    services.tag_delete(tag=tag)
+    messages.success(request, _("Tag “%(name)s” deleted.") % {"name": tag.name})
+    return redirect("feedback:tag_list", workspace_slug=request.workspace.slug)
+
+
+# Follow-up cases --------------------------------------------------------------------------------------------
+
+def _cases_page(request, *, mine: bool):
+    workspace = request.workspace
+    full_page = _full_page(request)
+    workers = selectors.case_workers(workspace=workspace) if full_page else []
+    touchpoints = (list(Touchpoint.objects.for_workspace(workspace).active().order_by("name")
+                        .values_list("pk", "name")) if full_page else [])
+    query = request.GET.copy()
+    # The list opens on the open cases; "All statuses" is an explicit empty choice.
+    query.setdefault("status", "open")
+    form = CaseFilterForm(query, workers=workers, touchpoints=touchpoints)
+    if not full_page:
+        # The fragment needs no choices: any value is scoped to the workspace by the query.
+        form.fields["assignee"].choices = [(query.get("assignee", ""), "")]
+        form.fields["touchpoint"].choices = [(query.get("touchpoint", ""), "")]
+    filters = form.filters()
+    if mine:
+        filters["assignee"] = request.user.pk
+    cases = selectors.case_list(workspace=workspace, filters=filters)
+    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "filters": filters, "mine": mine, "query": _query_without_page(request.GET),
+               "counts": selectors.case_counts(workspace=workspace, user=request.user) if full_page else {},
+               "list_url": reverse("feedback:my_cases" if mine else "feedback:case_list",
+                                   kwargs={"workspace_slug": workspace.slug})}
+    return _fragment_or_page(request, "feedback/partials/case_table.html", "feedback/case_list.html", context)
+
+
+@workspace_view
+@require_GET
+def case_list(request):
+    return _cases_page(request, mine=False)
+
+
+@workspace_view
+@require_GET
+def my_cases(request):
+    return _cases_page(request, mine=True)
+
+
+def _case(request, case_id) -> FollowUpCase:
+    return get_object_or_404(FollowUpCase.objects.for_workspace(request.workspace).select_related(
+        "assignee", "customer", "touchpoint", "survey", "feedback_item", "response", "alert_rule"), pk=case_id)
+
+
+def _case_context(request, case: FollowUpCase, **extra) -> dict:
+    can_assign = request.membership.has_role(Role.ADMIN)
+    workers = selectors.case_workers(workspace=request.workspace) if can_assign else []
+    return {
+        "case": case,
+        "events": selectors.case_timeline(case=case),
+        "can_work": request.membership.has_role(Role.ANALYST),
+        "can_assign": can_assign,
+        "note_form": extra.pop("note_form", None) or CaseNoteForm(),
+        "assign_form": CaseAssignForm(workers=workers, initial={"assignee": case.assignee_id}),
+        "transitions": [(status, FollowUpCase.Status(status).label) for status in case.next_statuses],
+        **extra,
+    }
+
+
+@workspace_view
+@require_GET
+def case_detail(request, case_id):
+    case = _case(request, case_id)
+    return render(request, "feedback/case_detail.html", _case_context(request, case))
+
+
+def _case_answer(request, case: FollowUpCase, *, error: str = "", note_form=None, status: int = 200):
+    """htmx gets the refreshed case panel; a plain form post goes back to the case page."""
+    if request.htmx:
+        context = _case_context(request, case, error=error, note_form=note_form)
+        return render(request, "feedback/partials/case_panel.html", context, status=status)
+    if error:
+        messages.error(request, error)
+    return redirect("feedback:case_detail", workspace_slug=request.workspace.slug, case_id=case.pk)
+
+
+@workspace_view(role=Role.ANALYST)
+@require_POST
+def case_status(request, case_id):
+    case = _case(request, case_id)
+    form = CaseStatusForm(request.POST)
+    if not form.is_valid():
+        return _case_answer(request, case, error=_("Choose a status."), status=400)
+    try:
+        services.follow_up_case_set_status(case=case, status=form.cleaned_data["status"], actor=request.membership,
+                                           note=form.cleaned_data["note"])
+    except ValidationError as error:
+        return _case_answer(request, case, error=" ".join(error.messages), status=400)
+    return _case_answer(request, case)
+
+
+@workspace_view(role=Role.ANALYST)
+@require_POST
+def case_note(request, case_id):
+    case = _case(request, case_id)
+    form = CaseNoteForm(request.POST)
+    if not form.is_valid():
+        return _case_answer(request, case, error=_("Write a note first."), note_form=form, status=400)
+    services.follow_up_case_add_note(case=case, actor=request.membership, text=form.cleaned_data["text"])
+    return _case_answer(request, case)
+
+
+@workspace_view(role=Role.ADMIN)
+@require_POST
+def case_assign(request, case_id):
+    case = _case(request, case_id)
+    form = CaseAssignForm(request.POST, workers=selectors.case_workers(workspace=request.workspace))
+    if not form.is_valid():
+        return _case_answer(request, case, error=_("Choose a member who works cases."), status=400)
+    try:
+        services.follow_up_case_reassign(case=case, actor=request.membership,
+                                         assignee_id=form.cleaned_data["assignee"])
+    except ValidationError as error:
+        return _case_answer(request, case, error=" ".join(error.messages), status=400)
+    case = _case(request, case.pk)
+    return _case_answer(request, case)
+
+
+# Alerts ------------------------------------------------------------------------------------------------------
+
+@workspace_view
+@require_GET
+def alert_list(request):
+    workspace = request.workspace
+    page = Paginator(selectors.alert_list(workspace=workspace), ALERTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "feedback/alert_list.html", {
+        "page": page,
+        "rules": list(selectors.alert_rules(workspace=workspace)),
+        "can_work": request.membership.has_role(Role.ANALYST),
+        "can_manage": request.membership.has_role(Role.ADMIN),
+    })
+
+
+@workspace_view(role=Role.ANALYST)
+@require_POST
+def alert_acknowledge(request, alert_id):
+    alert = get_object_or_404(Alert.objects.for_workspace(request.workspace), pk=alert_id)
+    services.alert_acknowledge(alert=alert, actor=request.membership)
+    return redirect("feedback:alert_list", workspace_slug=request.workspace.slug)
+
+
+def _save_rule(request, form: AlertRuleForm) -> bool:
+    if not form.is_valid():
+        return False
+    rule = form.save(commit=False)
+    rule.workspace = request.workspace
+    if rule.created_by_id is None:
+        rule.created_by = request.user
+    try:
+        services.alert_rule_save(rule=rule)
+    except ValidationError as error:
+        for field, errors in error.message_dict.items():
+            for message in errors:
+                form.add_error(field if field in form.fields else None, message)
+        return False
+    return True
+
+
+@workspace_view(role=Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def alert_rule_create(request):
+    form = AlertRuleForm(request.POST or None, workspace=request.workspace,
+                         initial={"threshold": 0, "min_responses": 10})
+    if request.method == "POST" and _save_rule(request, form):
+        messages.success(request, _("Alert rule saved."))
+        return redirect("feedback:alert_list", workspace_slug=request.workspace.slug)
+    return render(request, "feedback/alert_rule_form.html", {"form": form, "rule": None},
+                  status=400 if request.method == "POST" else 200)
+
+
+@workspace_view(role=Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def alert_rule_edit(request, rule_id):
+    rule = get_object_or_404(AlertRule.objects.for_workspace(request.workspace), pk=rule_id)
+    form = AlertRuleForm(request.POST or None, instance=rule, workspace=request.workspace)
+    if request.method == "POST" and _save_rule(request, form):
+        messages.success(request, _("Alert rule saved."))
+        return redirect("feedback:alert_list", workspace_slug=request.workspace.slug)
+    return render(request, "feedback/alert_rule_form.html", {"form": form, "rule": rule},
+                  status=400 if request.method == "POST" else 200)
+
+
+@workspace_view(role=Role.ADMIN)
+@require_POST
+def alert_rule_delete(request, rule_id):
+    rule = get_object_or_404(AlertRule.objects.for_workspace(request.workspace), pk=rule_id)
+    rule.delete()
+    messages.success(request, _("Alert rule deleted."))
+    return redirect("feedback:alert_list", workspace_slug=request.workspace.slug)
+

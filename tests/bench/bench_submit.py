@@ -1,0 +1,272 @@
+"""Benchmark: survey submissions per second through gunicorn on PostgreSQL, with a loopback load.
+
+    make bench                                   # PostgreSQL at postgres://postgres@127.0.0.1:5432/cxm_bench
+    DATABASE_URL=postgres://… .venv/bin/python tests/bench/bench_submit.py [--duration 20] [--compare]
+
+Creates and migrates the database if needed, makes a workspace with a live survey (NPS, a follow-up for
+0–6, CSAT, a comment), starts gunicorn (production settings, DEBUG off; tests/bench/settings_submit.py
+only raises the per-address rate limit through SURVEY_SUBMISSIONS_PER_MINUTE, since every request comes
+from 127.0.0.1), and runs tests/bench/submit_load.py in a separate process: each virtual customer GETs
+the page, takes the signed form token (it carries the submission key) and POSTs an answer, for
+--duration seconds or --max submissions. Then it checks that every accepted submission (the thank-you
+page came back) is in the database: lost = accepted − stored.
+
+Redis: with BENCH_REDIS_URL (default redis://127.0.0.1:6379/14, a database this bench owns and empties)
+reachable, gunicorn uses it as in production, for the rate-limit counters and as the Celery broker; no
+worker runs during the measurement, so the queued rollup jobs are dropped afterwards (the KPI dirty marks
+written in each submission's transaction let the periodic job catch up). Without Redis, jobs go to an
+in-process queue.
+
+Configurations measured on the 2-core machine (--compare runs them all; 20 s each, 16 connections, Redis on;
+responses/s, POST p50 / p95; the machine was shared with other work, so take the ratios more than the
+absolute figures):
+    sync-4        --workers 4 (no keep-alive, as behind nginx)          ~100/s   80 / 135 ms   lost 0
+    gthread-4x4   --workers 4 --worker-class gthread --threads 4         ~85/s  103 / 207 ms   lost 0
+    gthread-3x2   --workers 3 --worker-class gthread --threads 2         ~73/s  129 / 214 ms   lost 0
+    gthread-2x8   --workers 2 --worker-class gthread --threads 8         ~66/s  144 / 227 ms   lost 0
+The default is sync-4: the work is CPU-bound Python, so threads only add GIL hand-overs. The bound is CPU:
+each response costs one GET (page render with the signed token) and one POST (validation, one transaction
+of about ten statements, the thank-you page), about 14 ms of gunicorn CPU and 3 ms of PostgreSQL CPU per
+response on this machine, so two cores top out near 110 responses/s; the printed "cores busy" line shows
+where the time went. Four concurrent customers already keep both cores busy (sync-4 at 4 connections:
+~104/s, POST p50 25 ms, p95 37 ms, lost 0), so that is the default; more connections only add queueing.
+Merges submit_rps, submit_p50_ms, submit_p95_ms, submit_lost (and details) into .bench/results.json.
+Not collected by pytest (python_files is test_*.py).
+"""
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/cxm_bench"
+os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cxm.settings")
+os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
+os.environ["DEBUG"] = "0"
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+os.environ.pop("REDIS_URL", None)  # this process only prepares rows; gunicorn gets its own environment
+
+CONFIGS = {
+    "sync-4": ["--workers", "4", "--worker-class", "sync"],
+    "gthread-4x4": ["--workers", "4", "--worker-class", "gthread", "--threads", "4"],
+    "gthread-3x2": ["--workers", "3", "--worker-class", "gthread", "--threads", "2"],
+    "gthread-2x8": ["--workers", "2", "--worker-class", "gthread", "--threads", "8"],
+}
+BIN = Path(sys.executable).parent
+
+
+def ensure_database(url: str) -> None:
+    import dj_database_url
+    import psycopg
+
+    config = dj_database_url.parse(url)
+    if "postgresql" not in config["ENGINE"]:
+        return
+    params = {"host": config["HOST"] or "127.0.0.1", "port": config["PORT"] or 5432, "user": config["USER"],
+              "password": config["PASSWORD"] or None, "dbname": "postgres", "autocommit": True}
+    with psycopg.connect(**{key: value for key, value in params.items() if value is not None}) as connection:
+        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]).fetchone():
+            connection.execute(f'CREATE DATABASE "{config["NAME"]}"')
+            print(f"created database {config['NAME']}")
+
+
+def redis_url() -> str:
+    """The bench's own Redis database, emptied; "" when Redis cannot be reached."""
+    url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+    if not url:
+        return ""
+    try:
+        import redis
+
+        client = redis.Redis.from_url(url, socket_connect_timeout=1)
+        client.flushdb()
+    except Exception as error:  # any failure means: run without Redis
+        print(f"Redis at {url} not used ({error}); jobs go to an in-process queue")
+        return ""
+    return url
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def make_survey(name: str):
+    """A fresh live survey in the bench workspace (earlier bench responses are deleted first)."""
+    from apps.surveys.models import Choice, Question, Response, Survey
+    from apps.workspaces.models import Workspace
+
+    workspace, _ = Workspace.objects.get_or_create(slug="bench-submit", defaults={"name": "벤치마크 Bench"})
+    old = Survey.objects.for_workspace(workspace)
+    Response.objects.for_workspace(workspace).filter(survey__in=old).delete()
+    survey = Survey.objects.create(workspace=workspace, title=f"제출 벤치마크 {name}", language="ko", status="live")
+    nps = Question.objects.create(workspace=workspace, survey=survey, position=1, kind="nps",
+                                  text="벤치마크를 친구에게 추천할 가능성은 얼마나 되나요?")
+    follow_up = Question.objects.create(workspace=workspace, survey=survey, position=2, kind="single_choice",
+                                        text="가장 아쉬웠던 점은 무엇인가요?", required=False,
+                                        show_if_nps_min=0, show_if_nps_max=6)
+    choices = Choice.objects.bulk_create([Choice(workspace=workspace, question=follow_up, position=n, text=text)
+                                          for n, text in enumerate(["배송", "상담", "앱", "가격"], start=1)])
+    csat = Question.objects.create(workspace=workspace, survey=survey, position=3, kind="csat",
+                                   text="전반적으로 만족하셨나요?")
+    comment = Question.objects.create(workspace=workspace, survey=survey, position=4, kind="long_text",
+                                      text="이유를 알려 주세요.", required=False)
+    fields = {"nps": f"q{nps.pk}", "follow_up": f"q{follow_up.pk}", "choices": [c.pk for c in choices],
+              "csat": f"q{csat.pk}", "comment": f"q{comment.pk}"}
+    return survey, fields
+
+
+def start_gunicorn(config: str, port: int, redis: str, path: str) -> subprocess.Popen:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "settings_submit", "ALLOWED_HOSTS": "127.0.0.1,localhost",
+           "SURVEY_SUBMISSIONS_PER_MINUTE": "100000000", "DATABASE_CONN_MAX_AGE": "600", "LOG_LEVEL": "WARNING"}
+    env.pop("REDIS_URL", None)
+    if redis:
+        env["REDIS_URL"] = redis
+    command = [str(BIN / "gunicorn"), "cxm.wsgi", "--bind", f"127.0.0.1:{port}", "--pythonpath",
+               str(ROOT / "tests" / "bench"), "--chdir", str(ROOT), "--keep-alive", "30", "--log-level", "warning",
+               *CONFIGS[config]]
+    process = subprocess.Popen(command, env=env, cwd=ROOT)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2) as reply:
+                if reply.status == 200:
+                    return process
+        except OSError:
+            time.sleep(0.3)
+    process.terminate()
+    raise RuntimeError("gunicorn did not serve the survey page within 30 s")
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _cpu_ticks() -> dict[str, int]:
+    """CPU time (clock ticks) used so far by the machine, by gunicorn processes and by PostgreSQL backends."""
+    ticks = {"machine": 0, "gunicorn": 0, "postgres": 0, "redis": 0}
+    with open("/proc/stat") as stat:
+        values = [int(value) for value in stat.readline().split()[1:]]
+    ticks["machine"] = sum(values) - values[3] - values[4]  # everything but idle and iowait
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        name = raw[raw.index("(") + 1:raw.rindex(")")]
+        fields = raw[raw.rindex(")") + 2:].split()
+        used = int(fields[11]) + int(fields[12])
+        if b"gunicorn" in command:
+            ticks["gunicorn"] += used
+        elif name.startswith("postgres"):
+            ticks["postgres"] += used
+        elif name.startswith("redis"):
+            ticks["redis"] += used
+    return ticks
+
+
+def load(url: str, fields: dict, *, duration: float, limit: int, connections: int) -> dict:
+    command = [sys.executable, str(ROOT / "tests" / "bench" / "submit_load.py"), "--url", url,
+               "--fields", json.dumps(fields), "--duration", str(duration), "--max", str(limit),
+               "--connections", str(connections)]
+    output = subprocess.run(command, check=True, capture_output=True, text=True, timeout=duration + 120).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def measure(config: str, args, redis: str) -> dict:
+    from apps.surveys.models import Response
+
+    survey, fields = make_survey(config)
+    port = free_port()
+    process = start_gunicorn(config, port, redis, f"/s/{survey.token}/")
+    try:
+        url = f"http://127.0.0.1:{port}/s/{survey.token}/"
+        load(url, fields, duration=2, limit=2000, connections=args.connections)  # warm-up: imports, connections
+        before = Response.objects.filter(survey=survey).count()
+        cpu_before = _cpu_ticks()
+        result = load(url, fields, duration=args.duration, limit=args.max, connections=args.connections)
+        cpu_after = _cpu_ticks()
+    finally:
+        stop(process)
+    # Where the two cores went during the load, in cores busy on average (2.0 = both cores all the time).
+    per_second = os.sysconf("SC_CLK_TCK") * result["elapsed_s"]
+    result["cores"] = {key: round((cpu_after[key] - cpu_before[key]) / per_second, 2) for key in cpu_before}
+    result["cores"]["client"] = round(result["client_cpu_s"] / result["elapsed_s"], 2)
+    stored = Response.objects.filter(survey=survey).count() - before
+    result.update({"config": config, "stored": stored, "lost": result["accepted"] - stored,
+                   "connections": args.connections})
+    print(f"{config:>12}: {result['rps']:>7.1f} responses/s  POST p50 {result['post_p50_ms']:.1f} ms  "
+          f"p95 {result['post_p95_ms']:.1f} ms  p99 {result['post_p99_ms']:.1f} ms  (GET p50 "
+          f"{result['get_p50_ms']:.1f}, p95 {result['get_p95_ms']:.1f} ms)  accepted {result['accepted']:,}  "
+          f"stored {stored:,}  lost {result['lost']}  errors {result['errors'] or 'none'}  "
+          f"\n{'':>14}cores busy: {result['cores']}")
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=float, default=20, help="seconds of load per configuration")
+    parser.add_argument("--max", type=int, default=40_000, help="at most this many submissions per configuration")
+    parser.add_argument("--connections", type=int, default=4, help="concurrent virtual customers")
+    parser.add_argument("--config", choices=sorted(CONFIGS), default="sync-4")
+    parser.add_argument("--compare", action="store_true", help="measure every configuration")
+    args = parser.parse_args()
+    ensure_database(os.environ["DATABASE_URL"])
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0, interactive=False)
+    redis = redis_url()
+    print(f"database {connection.vendor}; redis {'on' if redis else 'off'}; {os.cpu_count()} CPUs; "
+          f"{args.connections} connections, {args.duration:.0f} s per configuration")
+    configs = list(CONFIGS) if args.compare else [args.config]
+    results = {}
+    for config in configs:
+        results[config] = measure(config, args, redis)
+        connection.close()
+    if redis:
+        import redis as redis_client
+
+        redis_client.Redis.from_url(redis).flushdb()  # the rollup jobs no worker consumed
+
+    headline = results[args.config]
+    results_path = ROOT / ".bench" / "results.json"
+    results_path.parent.mkdir(exist_ok=True)
+    stored = json.loads(results_path.read_text()) if results_path.exists() else {}
+    stored.update({
+        "submit_rps": headline["rps"], "submit_p50_ms": headline["post_p50_ms"],
+        "submit_p95_ms": headline["post_p95_ms"], "submit_lost": headline["lost"],
+        "submit_config": args.config, "submit_connections": args.connections,
+        "submit_get_p95_ms": headline["get_p95_ms"], "submit_database": connection.vendor,
+        "submit_redis": bool(redis),
+    })
+    if args.compare:
+        stored["submit_compare"] = {name: {key: result[key] for key in ("rps", "post_p50_ms", "post_p95_ms", "lost")}
+                                    for name, result in results.items()}
+    results_path.write_text(json.dumps(stored, indent=2, sort_keys=True) + "\n")
+    print(f"written to {results_path.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,163 @@
+"""Load client of the submission benchmark (tests/bench/bench_submit.py starts it in its own process).
+
+Each virtual customer, on its own keep-alive connection to 127.0.0.1, loops: GET the survey page, read
+the signed form token out of the HTML (it carries the submission key), POST an answer, and counts the
+submission as accepted when the thank-you page comes back. Raw HTTP/1.1 over asyncio streams keeps the
+client's own CPU small, since it shares the two cores with the server. Bounded: it stops at --duration
+seconds or --max submissions, whichever comes first, and prints one JSON line.
+
+    python tests/bench/submit_load.py --url http://127.0.0.1:8765/s/TOKEN/ --fields '{"nps": "q1", ...}'
+"""
+
+import argparse
+import asyncio
+import json
+import random
+import re
+import resource
+import time
+from urllib.parse import urlencode, urlsplit
+
+FORM_TOKEN = re.compile(rb'name="form_token" value="([^"]+)"')
+THANKS = b"survey-thanks"
+
+
+class Connection:
+    def __init__(self, host: str, port: int):
+        self.host, self.port = host, port
+        self.reader = self.writer = None
+
+    async def open(self):
+        self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+
+    def close(self):
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+
+    async def request(self, method: str, path: str, body: bytes = b"") -> tuple[int, bytes]:
+        if self.writer is None:
+            await self.open()
+        head = f"{method} {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nAccept-Language: ko\r\n"
+        if body:
+            head += f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(body)}\r\n"
+        self.writer.write(head.encode() + b"\r\n" + body)
+        status_line = await self.reader.readline()
+        if not status_line:
+            raise ConnectionError("closed")
+        status = int(status_line.split()[1])
+        length, chunked, close = None, False, False
+        while True:
+            line = await self.reader.readline()
+            if line in (b"\r\n", b""):
+                break
+            name, _, value = line.partition(b":")
+            name = name.strip().lower()
+            if name == b"content-length":
+                length = int(value)
+            elif name == b"transfer-encoding" and b"chunked" in value.lower():
+                chunked = True
+            elif name == b"connection" and b"close" in value.lower():
+                close = True
+        if chunked:
+            parts = []
+            while True:
+                size = int((await self.reader.readline()).split(b";")[0], 16)
+                if size == 0:
+                    await self.reader.readline()
+                    break
+                parts.append(await self.reader.readexactly(size))
+                await self.reader.readline()
+            content = b"".join(parts)
+        elif length is not None:
+            content = await self.reader.readexactly(length)
+        else:
+            content = await self.reader.read()
+            close = True
+        if close:
+            self.close()
+        return status, content
+
+
+def percentile(values: list[float], share: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+async def customer(url, fields: dict, state: dict, deadline: float, rng: random.Random):
+    parts = urlsplit(url)
+    connection = Connection(parts.hostname, parts.port)
+    path = parts.path
+    while time.perf_counter() < deadline and state["started"] < state["max"]:
+        state["started"] += 1
+        try:
+            started = time.perf_counter()
+            status, page = await connection.request("GET", path)
+            loaded = time.perf_counter()
+            token = FORM_TOKEN.search(page) if status == 200 else None
+            if token is None:
+                state["errors"][f"GET {status}"] = state["errors"].get(f"GET {status}", 0) + 1
+                continue
+            score = rng.choices(range(11), weights=[2, 1, 1, 2, 2, 4, 6, 9, 14, 20, 22])[0]
+            data = {"form_token": token.group(1).decode(), fields["nps"]: score, fields["csat"]: rng.randint(1, 5)}
+            if score <= 6:
+                data[fields["follow_up"]] = rng.choice(fields["choices"])
+            if rng.random() < 0.4:
+                data[fields["comment"]] = rng.choice(["배송이 늦었어요.", "상담원이 친절했어요.", "앱이 편해요.",
+                                                      "가격이 조금 비싸요.", "Great service, thanks!"])
+            sending = time.perf_counter()
+            status, reply = await connection.request("POST", path, urlencode(data).encode())
+            done = time.perf_counter()
+            state["get_ms"].append((loaded - started) * 1000)
+            state["post_ms"].append((done - sending) * 1000)
+            if status == 200 and THANKS in reply:
+                state["accepted"] += 1
+            else:
+                state["errors"][f"POST {status}"] = state["errors"].get(f"POST {status}", 0) + 1
+        except (ConnectionError, OSError, asyncio.IncompleteReadError, ValueError, IndexError) as error:
+            state["errors"][type(error).__name__] = state["errors"].get(type(error).__name__, 0) + 1
+            connection.close()
+    connection.close()
+
+
+async def run(args) -> dict:
+    fields = json.loads(args.fields)
+    state = {"started": 0, "max": args.max, "accepted": 0, "errors": {}, "get_ms": [], "post_ms": []}
+    rng = random.Random(args.seed)
+    started = time.perf_counter()
+    deadline = started + args.duration
+    await asyncio.gather(*(customer(args.url, fields, state, deadline, random.Random(rng.random()))
+                           for _ in range(args.connections)))
+    elapsed = time.perf_counter() - started
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {
+        "accepted": state["accepted"], "attempted": state["started"], "errors": state["errors"],
+        "elapsed_s": round(elapsed, 2), "rps": round(state["accepted"] / elapsed, 1),
+        "post_p50_ms": round(percentile(state["post_ms"], 0.5) or 0, 1),
+        "post_p95_ms": round(percentile(state["post_ms"], 0.95) or 0, 1),
+        "post_p99_ms": round(percentile(state["post_ms"], 0.99) or 0, 1),
+        "get_p50_ms": round(percentile(state["get_ms"], 0.5) or 0, 1),
+        "get_p95_ms": round(percentile(state["get_ms"], 0.95) or 0, 1),
+        "client_cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--fields", required=True, help='{"nps": "q1", "follow_up": "q2", "choices": [..], '
+                                                        '"csat": "q3", "comment": "q4"}')
+    parser.add_argument("--duration", type=float, default=20)
+    parser.add_argument("--max", type=int, default=50_000)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    if urlsplit(args.url).hostname not in ("127.0.0.1", "localhost", "::1"):
+        parser.error("the benchmark only sends load to this machine (loopback)")
+    print(json.dumps(asyncio.run(run(args))))
+
+
+if __name__ == "__main__":
+    main()

@@ -7,13 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from apps.surveys.models import Survey
 from apps.touchpoints.models import Channel, Persona, Touchpoint
 
-from .dashboard import DEFAULT_PERIOD, PERIODS, Period, period_for
+from .dashboard import DEFAULT_PERIOD, Period, period_for
 from .models import SegmentRollup
 from .selectors import KpiFilters
 from .services import cache_version_key
 
-PERIOD_CHOICES = [(str(days), _("Last %(days)s days") % {"days": days}) for days in PERIODS] + [
-    ("custom", _("Custom range"))]
+PERIOD_CHOICES = [("7", _("Last 7 days")), ("30", _("Last 30 days")), ("90", _("Last 90 days")),
+                  ("custom", _("Custom range"))]
 
 
 def filter_options(workspace) -> dict:
@@ -38,7 +38,8 @@ def filter_options(workspace) -> dict:
 
 
 class DashboardFilterForm(forms.Form):
-    period = forms.ChoiceField(label=_("Period"), choices=PERIOD_CHOICES, required=False)
+    period = forms.ChoiceField(label=_("Period"), choices=PERIOD_CHOICES, required=False,
+                               initial=str(DEFAULT_PERIOD))
     start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     touchpoint = forms.TypedChoiceField(label=_("Touchpoint"), coerce=int, required=False, empty_value=None)

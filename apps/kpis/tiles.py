@@ -31,6 +31,7 @@ class TileValue:
     # Which direction is good news: "up" (NPS), "down" (detractor share, time to close) or "" (neutral).
     good: str = "up"
     change_unit: str = ""
+    change_digits: int = 1
 
     @property
     def change(self) -> float | None:
@@ -110,7 +111,8 @@ class ResponsesTile(Tile):
 
     def compute(self, data):
         return TileValue(data.current.responses, _fmt(data.current.responses), previous=data.previous.responses,
-                         sparkline=[day.responses for day in data.series(data.period)], good="")
+                         sparkline=[day.responses for day in data.series(data.period)], good="",
+                         change_digits=0)
 
 
 @register

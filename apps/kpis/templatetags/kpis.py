@@ -66,3 +66,11 @@ def trend_data(weekly):
         data["passives"].append(summary.passives)
         data["detractors"].append(summary.detractors)
     return data
+
+
+@register.filter
+def channel_label(value):
+    """A channel key (call_centre) as its name in the active language (Call centre)."""
+    from apps.touchpoints.models import Channel
+
+    return Channel(value).label if value in Channel.values else value

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "apps.feedback",
     "apps.kpis",
     "apps.api",
+    "apps.errc",
 ]
 
 MIDDLEWARE = [
@@ -159,6 +160,9 @@ else:
     CELERY_TASK_ALWAYS_EAGER = True
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_TASK_EAGER_PROPAGATES = True
+# Nothing reads task results; storing them would make every enqueue touch Redis twice (and hang when
+# it is down).
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -166,9 +170,14 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2, "max_retries": 1}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_TIMEZONE = TIME_ZONE
+# Beat sends its jobs here; a test gives its own worker and beat a private queue.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
+# How often beat looks for rollup days left dirty; a test shortens it to a few seconds.
+KPI_DIRTY_SLICE_SECONDS = float(os.environ.get("KPI_DIRTY_SLICE_SECONDS", "120"))
 CELERY_BEAT_SCHEDULE = {
     # Recompute rollup days marked dirty whose on-commit message was lost (e.g. Redis was down).
-    "process-dirty-kpi-slices": {"task": "apps.kpis.tasks.process_dirty_slices", "schedule": 120.0},
+    "process-dirty-kpi-slices": {"task": "apps.kpis.tasks.process_dirty_slices",
+                                 "schedule": KPI_DIRTY_SLICE_SECONDS},
     "reconcile-kpi-rollups": {"task": "apps.kpis.tasks.reconcile_rollups", "schedule": crontab(hour=2, minute=30)},
     "purge-api-idempotency-records": {"task": "apps.api.tasks.purge_idempotency_records",
                                       "schedule": crontab(hour=3, minute=40)},
@@ -177,6 +186,7 @@ CELERY_BEAT_SCHEDULE = {
     "feedback-analyse-pending": {"task": "apps.feedback.tasks.analyse_pending_feedback",
                                  "schedule": crontab(minute="*/15")},
     "feedback-reconcile": {"task": "apps.feedback.tasks.reconcile_feedback", "schedule": crontab(hour=3, minute=50)},
+    "errc-propose-items": {"task": "apps.errc.tasks.propose_all", "schedule": crontab(hour=4, minute=20)},
     "purge-customer-import-files": {"task": "apps.customers.tasks.purge_import_files",
                                     "schedule": crontab(hour=3, minute=10)},
 }

@@ -24,6 +24,7 @@ workspace_patterns = [
     path("", include("apps.feedback.urls")),
     path("", include("apps.nps.urls")),
     path("", include("apps.api.urls")),
+    path("", include("apps.errc.urls")),
 ]
 
 urlpatterns = [

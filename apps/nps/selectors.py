@@ -1,38 +1,76 @@
 """Reads behind the NPS report and the API's KPIs.
 
-Every function takes (workspace, start, end, filters), reads the responses submitted in [start, end)
-and aggregates in SQL: a fixed number of grouped queries whatever the number of responses, touchpoints
-or questions. When the KPI rollups (apps/kpis) can answer a question, they replace the raw aggregation
-here and nowhere else."""
+Where the numbers come from
+---------------------------
+The report (nps_report, and summary_with_previous, trend, breakdown and question_drivers, which it is made
+of) counts whole calendar days of the workspace's time zone: its [start, end) instants become the local
+days from start's to that of end's last instant (apps.kpis.services.local_day), as on the journey map,
+because a day is the grain of the KPI rollups. The previous period is the same number of days just before.
+
+Read from the KPI rollups through apps.kpis.selectors, the selector the dashboard and the journey map use,
+so the three pages agree and cost grows with days × slices, not with responses:
+
+- the headline scores, the previous period's and the weekly or monthly trend: one summary_by(..., "day")
+  over both periods, added up into periods and calendar weeks or months here;
+- the breakdowns by touchpoint, stage, channel and survey (summary_by, once per period) and the
+  touchpoint scores behind the touchpoint drivers.
+
+Read from the segment rollups (SegmentRollup) directly, in one query grouped by value: the segment, tier
+and region breakdowns, and personas whose rule is one of those attributes with a text value, when the
+filters allow it (KpiFilters.needs_raw is False: segment rollups keep the touchpoint, not the channel or
+survey). apps.kpis.selectors reads one attribute=value pair per query; a breakdown needs every value at
+once, so this one grouped read lives here. "Not set" is what the daily rollups count beyond the values.
+
+Read from the responses, because the rollups cannot answer:
+
+- personas whose rule has several attributes, another attribute, a value that is not text or no pair at
+  all ("any known customer"), and the segment, tier, region and persona breakdowns under a channel or
+  survey filter;
+- Σ CES², for the headline CES margin: rollups keep the sum of CES answers but not of their squares. One
+  small aggregate adds it, used only when its CES sum and count agree with the rollups' (while the rollups
+  catch up with a new response the margin is left out rather than computed from other answers);
+- the question drivers: they pair each response's answers with its NPS answer.
+
+summary() and summary_by_touchpoint() serve GET /api/v1/kpis: they count the exact instants [start, end)
+the API echoes back (its rolling "last 30 days" starts at this time of day), with a CES margin, so they
+read the responses.
+
+Every function runs a fixed number of queries whatever the number of responses, touchpoints, personas or
+questions."""
 
 import re
-import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, time, timedelta
+from functools import reduce
+from operator import or_
 
 from django.db.models import BigIntegerField, Case, Count, ExpressionWrapper, F, IntegerField, Q, Sum, Value, When
-from django.db.models.functions import TruncMonth, TruncWeek
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from apps.kpis import selectors as kpis
+from apps.kpis.dashboard import Period
+from apps.kpis.models import SCORE_FIELDS, SegmentRollup
+from apps.kpis.services import day_bounds, local_day, workspace_zone
 from apps.surveys.models import Answer, Question, Response, Survey
 from apps.touchpoints.models import Channel, Persona, Touchpoint
 from apps.workspaces.models import Workspace
 
 from .scores import ALPHA, NO_CHANGE, Change, Gap, ScoreSummary, correlation_p_value, nps_change, nps_gap, pearson
 
-ATTRIBUTE_KEYS = ("segment", "tier", "region")
+ATTRIBUTE_KEYS = SegmentRollup.ATTRIBUTES  # segment, tier, region
 DIMENSIONS = ("touchpoint", "stage", "channel", "survey", "persona", *ATTRIBUTE_KEYS)
 GRAINS = ("week", "month")
-# Each persona adds a set of filtered aggregates to one query; beyond this many the query grows unwieldy.
+# Each persona read from the responses adds a set of filtered aggregates to one query; beyond this many
+# the query grows unwieldy.
 PERSONA_LIMIT = 30
 DRIVER_KINDS = (Question.Kind.CSAT, Question.Kind.CES, Question.Kind.RATING)
 # A correlation over fewer answer pairs than this is listed but not ranked.
 MIN_DRIVER_SAMPLE = 10
 # Keys a persona's segment rule may use in a JSON lookup: "__" would be read as a nested lookup.
 ATTRIBUTE_KEY = re.compile(r"[A-Za-z0-9_-]{1,40}")
+LAST_INSTANT = timedelta(microseconds=1)
 
 EMPTY = ScoreSummary()
 
@@ -56,6 +94,10 @@ class Filters:
             condition &= Q(**{f"{prefix}survey_id": self.survey_id})
         return condition
 
+    def for_rollups(self, segments: tuple[tuple[str, str], ...] = ()) -> kpis.KpiFilters:
+        return kpis.KpiFilters(touchpoint_id=self.touchpoint_id, channel=self.channel, survey_id=self.survey_id,
+                               segments=segments)
+
     @property
     def is_empty(self) -> bool:
         return self == Filters()
@@ -64,31 +106,42 @@ class Filters:
 NO_FILTERS = Filters()
 
 
-def workspace_zone(workspace: Workspace) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(workspace.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
-
-
 def day_start(workspace: Workspace, day: date) -> datetime:
     """The first instant of a workspace-local calendar day."""
     return datetime.combine(day, time.min, tzinfo=workspace_zone(workspace))
 
 
-def previous_period(start: datetime, end: datetime) -> tuple[datetime, datetime]:
-    """The period of the same length just before [start, end)."""
-    return start - (end - start), start
+def report_days(workspace: Workspace, start: datetime, end: datetime) -> Period:
+    """The workspace-local days the report counts for [start, end): start's day to the day of end's last
+    instant, whole days, the grain of the rollups."""
+    return Period(local_day(workspace, start), local_day(workspace, end - LAST_INSTANT))
 
 
 def score_aggregates() -> dict:
     """Response.objects.score_aggregates() plus Σ CES², which the CES margin needs."""
-    squares = ExpressionWrapper(F("ces_score") * F("ces_score"), output_field=IntegerField())
-    return {**Response.objects.score_aggregates(), "ces_squares": Sum(squares, default=0)}
+    return {**Response.objects.score_aggregates(), "ces_squares": Sum(_ces_square(), default=0)}
+
+
+def _ces_square():
+    return ExpressionWrapper(F("ces_score") * F("ces_score"), output_field=IntegerField())
 
 
 def _summary(row: dict) -> ScoreSummary:
     return ScoreSummary(**{name: row[name] or 0 for name in score_aggregates()})
+
+
+def _add(first: ScoreSummary, second: ScoreSummary) -> ScoreSummary:
+    return ScoreSummary(**{f.name: getattr(first, f.name) + getattr(second, f.name) for f in fields(ScoreSummary)})
+
+
+def _total(summaries) -> ScoreSummary:
+    return reduce(_add, summaries, EMPTY)
+
+
+def _rest(whole: ScoreSummary, parts) -> ScoreSummary:
+    """What `whole` counts beyond the `parts` (rollup counts: no Σ CES²)."""
+    counted = _total(parts)
+    return ScoreSummary(**{name: getattr(whole, name) - getattr(counted, name) for name in SCORE_FIELDS})
 
 
 def _filtered(aggregate, condition: Q):
@@ -103,10 +156,11 @@ def responses(workspace: Workspace, start: datetime | None, end: datetime | None
     return Response.objects.for_workspace(workspace).in_period(start, end).filter(filters.condition())
 
 
-def _two_periods(workspace: Workspace, start: datetime, end: datetime, filters: Filters):
-    """Responses of the period and of the one before it, flagged with `current` (1 or 0), so one
-    grouped query returns both periods side by side."""
-    previous_start, _previous_end = previous_period(start, end)
+def _two_periods(workspace: Workspace, period: Period, filters: Filters):
+    """Responses of the period's days and of the previous period's, flagged with `current` (1 or 0), so one
+    grouped query returns both periods side by side (the reads the rollups cannot answer)."""
+    previous_start, _end = day_bounds(workspace, period.previous.first)
+    start, end = day_bounds(workspace, period.first, period.last)
     return responses(workspace, previous_start, end, filters).annotate(
         current=Case(When(submitted_at__gte=start, then=Value(1)), default=Value(0), output_field=IntegerField()))
 
@@ -115,8 +169,17 @@ def _two_periods(workspace: Workspace, start: datetime, end: datetime, filters: 
 
 def summary(workspace: Workspace, start: datetime | None, end: datetime | None,
             filters: Filters = NO_FILTERS) -> ScoreSummary:
-    """NPS, CSAT and CES counts of the period, in one query."""
+    """NPS, CSAT and CES counts (with Σ CES²) of the responses submitted in exactly [start, end), in one
+    query over the responses: what the API returns for the period it states."""
     return _summary(responses(workspace, start, end, filters).aggregate(**score_aggregates()))
+
+
+def summary_by_touchpoint(workspace: Workspace, start: datetime | None, end: datetime | None,
+                          filters: Filters = NO_FILTERS) -> dict[int | None, ScoreSummary]:
+    """Scores per touchpoint id (None: responses without a touchpoint) of exactly [start, end), in one
+    grouped query over the responses (the API's, like summary())."""
+    rows = responses(workspace, start, end, filters).values("touchpoint_id").annotate(**score_aggregates()).order_by()
+    return {row.pop("touchpoint_id"): _summary(row) for row in rows}
 
 
 @dataclass(frozen=True)
@@ -129,19 +192,39 @@ class Comparison:
         return nps_change(self.previous, self.current)
 
 
+def _daily(workspace: Workspace, period: Period, filters: Filters) -> dict[date, ScoreSummary]:
+    """Rollup scores per day of the period and of the previous one, in one query."""
+    return kpis.summary_by(workspace, period.previous.first, period.last, "day", filters.for_rollups())
+
+
+def _comparison(daily: dict[date, ScoreSummary], period: Period) -> Comparison:
+    return Comparison(current=_total(daily.get(day, EMPTY) for day in period.each_day()),
+                      previous=_total(daily.get(day, EMPTY) for day in period.previous.each_day()))
+
+
+def _with_ces_squares(workspace: Workspace, period: Period, filters: Filters, scores: ScoreSummary) -> ScoreSummary:
+    """The rollup scores with Σ CES² from the responses, which the CES margin needs and the rollups do not
+    keep: one aggregate, skipped below two CES answers (no margin then anyway)."""
+    if scores.ces_answers < 2:
+        return scores
+    start, end = day_bounds(workspace, period.first, period.last)
+    raw = responses(workspace, start, end, filters).aggregate(
+        ces_total=Sum("ces_score", default=0), ces_answers=Count("ces_score"),
+        ces_squares=Sum(_ces_square(), default=0))
+    if (raw["ces_total"], raw["ces_answers"]) != (scores.ces_total, scores.ces_answers):
+        # The rollups have not caught up with a response yet: squares of other answers than those behind
+        # the mean would give a wrong margin, so show none until they agree.
+        return scores
+    return replace(scores, ces_squares=raw["ces_squares"])
+
+
 def summary_with_previous(workspace: Workspace, start: datetime, end: datetime,
                           filters: Filters = NO_FILTERS) -> Comparison:
-    """The period's scores and those of the equal period before it, in one query."""
-    rows = {row.pop("current"): _summary(row) for row in
-            _two_periods(workspace, start, end, filters).values("current").annotate(**score_aggregates()).order_by()}
-    return Comparison(current=rows.get(1, EMPTY), previous=rows.get(0, EMPTY))
-
-
-def summary_by_touchpoint(workspace: Workspace, start: datetime | None, end: datetime | None,
-                          filters: Filters = NO_FILTERS) -> dict[int | None, ScoreSummary]:
-    """Scores per touchpoint id (None: responses without a touchpoint), in one grouped query."""
-    rows = responses(workspace, start, end, filters).values("touchpoint_id").annotate(**score_aggregates()).order_by()
-    return {row.pop("touchpoint_id"): _summary(row) for row in rows}
+    """The scores of the period's local days and of as many days before them, from the daily rollups in one
+    query (plus one over the responses for the CES margin)."""
+    period = report_days(workspace, start, end)
+    comparison = _comparison(_daily(workspace, period, filters), period)
+    return replace(comparison, current=_with_ces_squares(workspace, period, filters, comparison.current))
 
 
 # Trend -----------------------------------------------------------------------------------------
@@ -174,27 +257,28 @@ def _next_bucket(day: date, grain: str) -> date:
     return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
-def trend(workspace: Workspace, start: datetime, end: datetime, filters: Filters = NO_FILTERS, *,
-          grain: str = "week") -> list[TrendPoint]:
-    """Scores per calendar week (from Monday) or month of the workspace's time zone, every bucket of the
-    period present (empty ones without scores), in one grouped query."""
-    zone = workspace_zone(workspace)
-    trunc = TruncWeek if grain == "week" else TruncMonth
-    rows = (responses(workspace, start, end, filters).annotate(bucket=trunc("submitted_at", tzinfo=zone))
-            .values("bucket").annotate(**score_aggregates()).order_by())
-    found = {}
-    for row in rows:
-        bucket = row.pop("bucket")
-        if isinstance(bucket, datetime):
-            bucket = (timezone.localtime(bucket, zone) if timezone.is_aware(bucket) else bucket).date()
-        found[bucket] = _summary(row)
+def _trend(daily: dict[date, ScoreSummary], period: Period, grain: str) -> list[TrendPoint]:
+    found: dict[date, ScoreSummary] = {}
+    for day in period.each_day():
+        if day in daily:
+            bucket = _bucket_start(day, grain)
+            found[bucket] = _add(found.get(bucket, EMPTY), daily[day])
     points = []
-    bucket = _bucket_start(timezone.localtime(start, zone).date(), grain)
-    last = timezone.localtime(end - timedelta(microseconds=1), zone).date()
-    while bucket <= last:
+    bucket = _bucket_start(period.first, grain)
+    while bucket <= period.last:
         points.append(TrendPoint(start=bucket, scores=found.get(bucket, EMPTY)))
         bucket = _next_bucket(bucket, grain)
     return points
+
+
+def trend(workspace: Workspace, start: datetime, end: datetime, filters: Filters = NO_FILTERS, *,
+          grain: str = "week") -> list[TrendPoint]:
+    """Scores per calendar week (from Monday) or month of the workspace's time zone, every bucket of the
+    period present (empty ones without scores): the daily rollups of the period in one query, added up here
+    (days × buckets is small). The first and last buckets hold only the period's days."""
+    period = report_days(workspace, start, end)
+    daily = kpis.summary_by(workspace, period.first, period.last, "day", filters.for_rollups())
+    return _trend(daily, period, grain)
 
 
 # Breakdowns ------------------------------------------------------------------------------------
@@ -214,27 +298,63 @@ class BreakdownRow:
         return nps_change(self.previous, self.current)
 
 
-def _stage_name(row: dict) -> str:
-    english, korean = row["touchpoint__stage__name_en"], row["touchpoint__stage__name_ko"]
+@dataclass(frozen=True)
+class ReportNames:
+    """What the breakdown rows are labelled with. The rollups give ids; filter_choices() reads these names
+    anyway, so the page passes them on instead of reading them twice."""
+
+    # id: (name, journey name)
+    touchpoints: dict[int, tuple[str, str]] = field(default_factory=dict)
+    # id: (English name, Korean name, journey name)
+    stages: dict[int, tuple[str, str, str]] = field(default_factory=dict)
+    surveys: dict[int, str] = field(default_factory=dict)
+
+
+def _touchpoint_rows(workspace: Workspace):
+    return (Touchpoint.objects.for_workspace(workspace).order_by("journey__name", "name", "pk")
+            .values_list("pk", "name", "journey__name", "archived_at", "stage_id", "stage__name_en",
+                         "stage__name_ko"))
+
+
+def _survey_rows(workspace: Workspace):
+    return Survey.objects.for_workspace(workspace).order_by("title", "pk").values_list("pk", "title")
+
+
+def _names(touchpoint_rows, survey_rows) -> ReportNames:
+    names = ReportNames(surveys=dict(survey_rows))
+    for pk, name, journey, _archived_at, stage_id, name_en, name_ko in touchpoint_rows:
+        names.touchpoints[pk] = (name, journey)
+        names.stages[stage_id] = (name_en, name_ko, journey)
+    return names
+
+
+def report_names(workspace: Workspace, *, surveys: bool = True) -> ReportNames:
+    """Touchpoint, stage and (unless surveys=False) survey names, in one query each."""
+    return _names(_touchpoint_rows(workspace), _survey_rows(workspace) if surveys else [])
+
+
+def _stage_name(english: str, korean: str) -> str:
     if (get_language() or "en").startswith("ko"):
         return korean or english
     return english or korean
 
 
-# For each grouped dimension: the columns to group by, the one that identifies a row, and the labels.
-_GROUPED = {
-    "touchpoint": (("touchpoint_id", "touchpoint__name", "touchpoint__journey__name"), "touchpoint_id",
-                   lambda row: row["touchpoint__name"], lambda row: row["touchpoint__journey__name"],
-                   _("No touchpoint")),
-    "stage": (("touchpoint__stage_id", "touchpoint__stage__name_en", "touchpoint__stage__name_ko",
-               "touchpoint__journey__name"), "touchpoint__stage_id",
-              _stage_name, lambda row: row["touchpoint__journey__name"], _("No touchpoint")),
-    "channel": (("channel",), "channel",
-                lambda row: str(Channel(row["channel"]).label) if row["channel"] in Channel.values else row["channel"],
-                lambda row: "", _("Not recorded")),
-    "survey": (("survey_id", "survey__title"), "survey_id", lambda row: row["survey__title"], lambda row: "",
-               _("No survey")),
-}
+def _label(dimension: str, key, names: ReportNames) -> tuple[str, str]:
+    """(label, detail) of a breakdown row; an id missing from the names (a touchpoint added a moment ago)
+    shows as its number."""
+    if dimension == "touchpoint":
+        return names.touchpoints.get(key, (f"#{key}", ""))
+    if dimension == "stage":
+        english, korean, journey = names.stages.get(key, (f"#{key}", "", ""))
+        return _stage_name(english, korean), journey
+    if dimension == "channel":
+        return (str(Channel(key).label) if key in Channel.values else key), ""
+    return names.surveys.get(key, f"#{key}"), ""
+
+
+# The row for responses without a touchpoint (or channel) of their own.
+OTHER_LABELS = {"touchpoint": _("No touchpoint"), "stage": _("No touchpoint"), "channel": _("Not recorded"),
+                "survey": _("No survey")}
 
 
 def _sorted(rows) -> list[BreakdownRow]:
@@ -242,23 +362,66 @@ def _sorted(rows) -> list[BreakdownRow]:
                                          str(row.label).lower()))
 
 
-def _grouped_breakdown(queryset, dimension: str) -> list[BreakdownRow]:
-    columns, key_column, label, detail, other_label = _GROUPED[dimension]
+def _grouped_breakdown(workspace: Workspace, period: Period, filters: Filters, dimension: str, names: ReportNames,
+                       *, with_previous: bool = True) -> list[BreakdownRow]:
+    """Touchpoint, stage, channel or survey rows from the rollups: kpis.summary_by once per period."""
+    rollup_filters = filters.for_rollups()
+    current = kpis.summary_by(workspace, period.first, period.last, dimension, rollup_filters)
+    previous = (kpis.summary_by(workspace, period.previous.first, period.previous.last, dimension, rollup_filters)
+                if with_previous else {})
     rows: dict[object, BreakdownRow] = {}
-    for values in queryset.values(*columns, "current").annotate(**score_aggregates()).order_by():
-        key = values[key_column]
-        if key in (None, ""):
-            row = rows.setdefault(None, BreakdownRow(key=None, label=str(other_label), is_other=True))
+    for attribute, scores_by_key in (("current", current), ("previous", previous)):
+        for key, scores in scores_by_key.items():
+            if key in (None, ""):
+                row = rows.setdefault(None, BreakdownRow(key=None, label=str(OTHER_LABELS[dimension]), is_other=True))
+            else:
+                label, detail = _label(dimension, key, names)
+                row = rows.setdefault(key, BreakdownRow(key=key, label=label, detail=detail))
+            setattr(row, attribute, _add(getattr(row, attribute), scores))
+    return _sorted(rows.values())
+
+
+def _segment_rollups_answer(filters: Filters, attribute: str, value: object = "") -> bool:
+    """Whether the segment rollups hold attribute=value under these filters (one of segment, tier or
+    region, a text value, no channel or survey filter)."""
+    return isinstance(value, str) and not filters.for_rollups(((attribute, value),)).needs_raw
+
+
+def _segment_rollups(workspace: Workspace, period: Period, filters: Filters,
+                     pairs: Q) -> dict[tuple[str, str, int], ScoreSummary]:
+    """{(attribute, value, 1 current | 0 previous): scores} from the segment rollups rows matching `pairs`,
+    for both periods in one grouped query. Only for filters _segment_rollups_answer() accepts."""
+    rows = SegmentRollup.objects.for_workspace(workspace).filter(pairs, day__gte=period.previous.first,
+                                                                 day__lte=period.last)
+    if filters.touchpoint_id is not None:
+        rows = rows.filter(touchpoint_id=filters.touchpoint_id)
+    grouped = (rows.annotate(current=Case(When(day__gte=period.first, then=Value(1)), default=Value(0),
+                                          output_field=IntegerField()))
+               .values("attribute", "value", "current").annotate(**kpis.ROLLUP_SUMS).order_by())
+    return {(row.pop("attribute"), row.pop("value"), row.pop("current")): ScoreSummary(**row) for row in grouped}
+
+
+def _attribute_breakdown_from_rollups(workspace: Workspace, period: Period, filters: Filters, key: str,
+                                      totals: Comparison) -> list[BreakdownRow]:
+    rows: dict[str, BreakdownRow] = {}
+    for (_attribute, value, current), scores in _segment_rollups(workspace, period, filters, Q(attribute=key)).items():
+        row = rows.setdefault(value, BreakdownRow(key=value, label=value))
+        if current:
+            row.current = scores
         else:
-            row = rows.setdefault(key, BreakdownRow(key=key, label=label(values), detail=detail(values)))
-        if values["current"]:
-            row.current = _summary(values)
-        else:
-            row.previous = _summary(values)
+            row.previous = scores
+    # Segment rollups leave out responses without a customer or without the attribute: they are what the
+    # daily rollups (the totals) count beyond the values.
+    not_set = BreakdownRow(key=None, label=str(_("Not set")), is_other=True,
+                           current=_rest(totals.current, [row.current for row in rows.values()]),
+                           previous=_rest(totals.previous, [row.previous for row in rows.values()]))
+    if not_set.current.responses or not_set.previous.responses:
+        rows[None] = not_set
     return _sorted(rows.values())
 
 
 def _attribute_breakdown(queryset, key: str) -> list[BreakdownRow]:
+    """From the responses: under a channel or survey filter, which segment rollups do not keep."""
     rows: dict[object, BreakdownRow] = {}
     # A key transform across the customer relation (KT() cannot follow a relation, it takes "customer"
     # for the JSON field itself).
@@ -279,10 +442,6 @@ def _attribute_breakdown(queryset, key: str) -> list[BreakdownRow]:
     return _sorted(rows.values())
 
 
-def _add(first: ScoreSummary, second: ScoreSummary) -> ScoreSummary:
-    return ScoreSummary(**{name: getattr(first, name) + getattr(second, name) for name in score_aggregates()})
-
-
 def persona_condition(persona: Persona) -> Q | None:
     """Responses whose customer matches every attribute=value pair of the persona's segment rule; None
     when the rule uses a key that cannot be looked up safely. An empty rule matches every known customer."""
@@ -297,22 +456,46 @@ def persona_condition(persona: Persona) -> Q | None:
     return condition
 
 
-def _persona_breakdown(workspace: Workspace, queryset) -> list[BreakdownRow]:
+def persona_pair(persona: Persona, filters: Filters = NO_FILTERS) -> tuple[str, str] | None:
+    """The persona's rule as the one attribute=value pair the segment rollups hold, or None when the
+    responses must answer (several pairs, another attribute, a value that is not text, a channel or
+    survey filter)."""
+    rule = persona.segment_rule if isinstance(persona.segment_rule, dict) else {}
+    if len(rule) != 1:
+        return None
+    [(key, value)] = rule.items()
+    # Segment rollups leave empty values out.
+    if value == "" or not _segment_rollups_answer(filters, key, value):
+        return None
+    return key, value
+
+
+def _persona_breakdown(workspace: Workspace, period: Period, filters: Filters) -> list[BreakdownRow]:
+    """One query for the personas, one over the segment rollups for single-pair rules, one over the
+    responses for the others (each only when needed)."""
     personas = list(Persona.objects.for_workspace(workspace).order_by("name", "pk")[:PERSONA_LIMIT])
-    conditions = {persona.pk: persona_condition(persona) for persona in personas}
+    pairs = {persona.pk: persona_pair(persona, filters) for persona in personas}
+    rolled_up = {pair for pair in pairs.values() if pair}
+    rollup_scores = (_segment_rollups(workspace, period, filters,
+                                      reduce(or_, (Q(attribute=key, value=value) for key, value in rolled_up)))
+                     if rolled_up else {})
+    conditions = {persona.pk: persona_condition(persona) for persona in personas if pairs[persona.pk] is None}
     aggregates = {}
-    for persona in personas:
-        condition = conditions[persona.pk]
+    for persona_id, condition in conditions.items():
         if condition is None:
             continue
         for flag in (0, 1):
             for name, aggregate in score_aggregates().items():
-                aggregates[f"p{persona.pk}_{flag}_{name}"] = _filtered(aggregate, condition & Q(current=flag))
-    totals = queryset.aggregate(**aggregates) if aggregates else {}
+                aggregates[f"p{persona_id}_{flag}_{name}"] = _filtered(aggregate, condition & Q(current=flag))
+    totals = _two_periods(workspace, period, filters).aggregate(**aggregates) if aggregates else {}
     rows = []
     for persona in personas:
         row = BreakdownRow(key=persona.pk, label=persona.name, detail=persona.segment_rule_text)
-        if conditions[persona.pk] is not None:
+        if pairs[persona.pk]:
+            key, value = pairs[persona.pk]
+            row.current = rollup_scores.get((key, value, 1), EMPTY)
+            row.previous = rollup_scores.get((key, value, 0), EMPTY)
+        elif conditions[persona.pk] is not None:
             for flag, attribute in ((1, "current"), (0, "previous")):
                 setattr(row, attribute, _summary({name: totals[f"p{persona.pk}_{flag}_{name}"]
                                                   for name in score_aggregates()}))
@@ -320,18 +503,30 @@ def _persona_breakdown(workspace: Workspace, queryset) -> list[BreakdownRow]:
     return _sorted(rows)
 
 
-def breakdown(workspace: Workspace, start: datetime, end: datetime, filters: Filters = NO_FILTERS, *,
-              dimension: str) -> list[BreakdownRow]:
-    """Scores per touchpoint, stage, channel, survey, persona or customer attribute, for the period and
-    the equal period before it, in one grouped query (personas: two)."""
-    queryset = _two_periods(workspace, start, end, filters)
-    if dimension in _GROUPED:
-        return _grouped_breakdown(queryset, dimension)
+def _breakdown(workspace: Workspace, period: Period, filters: Filters, dimension: str, *,
+               names: ReportNames | None = None, totals: Comparison | None = None) -> list[BreakdownRow]:
+    if dimension in OTHER_LABELS:
+        if names is None:
+            names = report_names(workspace, surveys=dimension == "survey")
+        return _grouped_breakdown(workspace, period, filters, dimension, names)
     if dimension in ATTRIBUTE_KEYS:
-        return _attribute_breakdown(queryset, dimension)
+        if _segment_rollups_answer(filters, dimension):
+            if totals is None:
+                totals = _comparison(_daily(workspace, period, filters), period)
+            return _attribute_breakdown_from_rollups(workspace, period, filters, dimension, totals)
+        return _attribute_breakdown(_two_periods(workspace, period, filters), dimension)
     if dimension == "persona":
-        return _persona_breakdown(workspace, queryset)
+        return _persona_breakdown(workspace, period, filters)
     raise ValueError(f"Unknown dimension: {dimension}")
+
+
+def breakdown(workspace: Workspace, start: datetime, end: datetime, filters: Filters = NO_FILTERS, *,
+              dimension: str, names: ReportNames | None = None) -> list[BreakdownRow]:
+    """Scores per touchpoint, stage, channel, survey, persona or customer attribute, for the period's days
+    and as many days before them. Rollups: two grouped queries (plus the names, unless given); segment,
+    tier and region: one (plus the totals for "Not set"); personas: up to three; see the module docstring
+    for what falls back to the responses."""
+    return _breakdown(workspace, report_days(workspace, start, end), filters, dimension, names=names)
 
 
 # Key drivers -----------------------------------------------------------------------------------
@@ -380,16 +575,13 @@ class QuestionDriver:
         return str(_("none"))
 
 
-def question_drivers(workspace: Workspace, start: datetime, end: datetime,
-                     filters: Filters = NO_FILTERS) -> list[QuestionDriver]:
-    """Pearson's r between each rated question (CSAT, CES, rating) and the NPS answer on the same
-    responses, from sums computed in one grouped query over the answers. Ranked by |r|; questions with
-    fewer than MIN_DRIVER_SAMPLE pairs come last, unranked."""
+def _question_drivers(workspace: Workspace, period: Period, filters: Filters) -> list[QuestionDriver]:
     x, y = F("number"), F("response__nps_score")
 
     def product(left, right):
         return ExpressionWrapper(left * right, output_field=BigIntegerField())
 
+    start, end = day_bounds(workspace, period.first, period.last)
     rows = (Answer.objects.for_workspace(workspace)
             .filter(question__kind__in=DRIVER_KINDS, number__isnull=False, response__nps_score__isnull=False,
                     response__submitted_at__gte=start, response__submitted_at__lt=end)
@@ -405,6 +597,14 @@ def question_drivers(workspace: Workspace, start: datetime, end: datetime,
             question_id=row["question_id"], text=row["question__text"], kind=row["question__kind"],
             survey=row["question__survey__title"], n=row["n"], r=r, p_value=correlation_p_value(r, row["n"])))
     return sorted(drivers, key=lambda driver: (not driver.is_ranked, -abs(driver.r or 0), -driver.n))
+
+
+def question_drivers(workspace: Workspace, start: datetime, end: datetime,
+                     filters: Filters = NO_FILTERS) -> list[QuestionDriver]:
+    """Pearson's r between each rated question (CSAT, CES, rating) and the NPS answer on the same
+    responses of the period's days, from sums computed in one grouped query over the answers (the rollups
+    keep no answers). Ranked by |r|; questions with fewer than MIN_DRIVER_SAMPLE pairs come last, unranked."""
+    return _question_drivers(workspace, report_days(workspace, start, end), filters)
 
 
 @dataclass
@@ -434,12 +634,15 @@ def touchpoint_drivers(rows: list[BreakdownRow], whole: ScoreSummary) -> list[To
     return drivers
 
 
+
 # The report ------------------------------------------------------------------------------------
 
 @dataclass
 class NpsReport:
     start: datetime
     end: datetime
+    # The local days counted; period.previous is what the changes compare with.
+    period: Period
     filters: Filters
     grain: str
     dimension: str
@@ -457,10 +660,6 @@ class NpsReport:
     @property
     def change(self) -> Change:
         return self.comparison.change if self.comparison.previous.nps_answers else NO_CHANGE
-
-    @property
-    def previous_start(self) -> datetime:
-        return previous_period(self.start, self.end)[0]
 
     @property
     def is_empty(self) -> bool:
@@ -481,6 +680,7 @@ class NpsReport:
             "n": [point.scores.nps_answers for point in self.trend],
             "strings": {
                 "nps": str(_("NPS")),
+                # xgettext:no-python-format
                 "band": str(_("95% confidence band")),
                 "sample": str(_("n = %(n)s")),
                 "range": str(_("%(lower)s to %(upper)s")),
@@ -489,36 +689,45 @@ class NpsReport:
 
 
 def nps_report(workspace: Workspace, start: datetime, end: datetime, filters: Filters = NO_FILTERS, *,
-               grain: str = "week", dimension: str = "touchpoint") -> NpsReport:
-    """Everything the NPS page shows, in at most seven queries whatever the data size: the two periods'
-    summary, the trend, the breakdown (personas: two), the touchpoint scores for the drivers (shared with
-    the breakdown when it is by touchpoint) and the question drivers."""
+               grain: str = "week", dimension: str = "touchpoint", names: ReportNames | None = None) -> NpsReport:
+    """Everything the NPS page shows for the local days of [start, end), in a fixed number of queries
+    whatever the data size: the daily rollups of both periods (headline, previous period and trend), Σ CES²
+    for the CES margin (with two CES answers or more), the breakdown (rollups: two; segment, tier, region:
+    one; personas: up to three), the current touchpoint rollups for the drivers (shared with the breakdown
+    when it is by touchpoint), the question drivers, and the names unless `names` (from filter_choices)
+    is given: at most eight, seven with the names."""
     grain = grain if grain in GRAINS else "week"
     dimension = dimension if dimension in DIMENSIONS else "touchpoint"
-    comparison = summary_with_previous(workspace, start, end, filters)
-    if comparison.current.responses == 0:
-        return NpsReport(start=start, end=end, filters=filters, grain=grain, dimension=dimension,
-                         comparison=comparison, trend=[], rows=[], question_drivers=[], touchpoint_drivers=[],
+    period = report_days(workspace, start, end)
+    daily = _daily(workspace, period, filters)
+    totals = _comparison(daily, period)
+    if totals.current.responses == 0:
+        return NpsReport(start=start, end=end, period=period, filters=filters, grain=grain, dimension=dimension,
+                         comparison=totals, trend=[], rows=[], question_drivers=[], touchpoint_drivers=[],
                          has_any_response=Response.objects.for_workspace(workspace).exists())
-    rows = breakdown(workspace, start, end, filters, dimension=dimension)
-    touchpoint_rows = rows if dimension == "touchpoint" else breakdown(workspace, start, end, filters,
-                                                                        dimension="touchpoint")
+    comparison = replace(totals, current=_with_ces_squares(workspace, period, filters, totals.current))
+    if names is None:
+        names = report_names(workspace, surveys=dimension == "survey")
+    rows = _breakdown(workspace, period, filters, dimension, names=names, totals=totals)
+    touchpoint_rows = (rows if dimension == "touchpoint" else
+                       _grouped_breakdown(workspace, period, filters, "touchpoint", names, with_previous=False))
     return NpsReport(
-        start=start, end=end, filters=filters, grain=grain, dimension=dimension, comparison=comparison,
-        trend=trend(workspace, start, end, filters, grain=grain), rows=rows,
-        question_drivers=question_drivers(workspace, start, end, filters),
+        start=start, end=end, period=period, filters=filters, grain=grain, dimension=dimension,
+        comparison=comparison, trend=_trend(daily, period, grain), rows=rows,
+        question_drivers=_question_drivers(workspace, period, filters),
         touchpoint_drivers=touchpoint_drivers(touchpoint_rows, comparison.current),
     )
 
 
-def filter_choices(workspace: Workspace) -> dict[str, list[tuple[int, str]]]:
-    """Touchpoints (with their journey) and surveys to filter by, in two queries."""
-    touchpoints = (Touchpoint.objects.for_workspace(workspace).order_by("journey__name", "name", "pk")
-                   .values_list("pk", "name", "journey__name", "archived_at"))
-    surveys = Survey.objects.for_workspace(workspace).order_by("title", "pk").values_list("pk", "title")
+def filter_choices(workspace: Workspace) -> dict:
+    """Touchpoints (with their journey) and surveys to filter by, in two queries; "names" hands the same
+    rows to nps_report() to label its breakdowns."""
+    touchpoints = list(_touchpoint_rows(workspace))
+    surveys = list(_survey_rows(workspace))
     archived = _("archived")
     return {
         "touchpoints": [(pk, f"{journey} · {name}" + (f" ({archived})" if archived_at else ""))
-                        for pk, name, journey, archived_at in touchpoints],
-        "surveys": list(surveys),
+                        for pk, name, journey, archived_at, *_stage in touchpoints],
+        "surveys": surveys,
+        "names": _names(touchpoints, surveys),
     }

@@ -1,7 +1,4 @@
-from datetime import timedelta
-
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
@@ -20,15 +17,10 @@ def nps_report(request):
     choices = selectors.filter_choices(workspace)
     form = ReportForm(request.GET or None, workspace=workspace, choices=choices)
     params = form.params()
+    # The names the filter lists read also label the breakdown rows.
     report = selectors.nps_report(workspace, params.start, params.end, params.filters, grain=params.grain,
-                                  dimension=params.dimension)
+                                  dimension=params.dimension, names=choices["names"])
     shown_start, shown_end = form.shown_dates(params)
-    zone = selectors.workspace_zone(workspace)
-
-    def local_day(moment):
-        return timezone.localtime(moment, zone).date()
-
-    last_instant = timedelta(microseconds=1)
     context = {
         "form": form,
         "params": params,
@@ -41,10 +33,11 @@ def nps_report(request):
         "dimension_label": DIMENSION_LABELS.get(params.dimension),
         "shown_start": shown_start,
         "shown_end": shown_end,
-        "first_day": local_day(params.start),
-        "last_day": local_day(params.end - last_instant),
-        "previous_first_day": local_day(report.previous_start),
-        "previous_last_day": local_day(params.start - last_instant),
+        # Whole local days: what the rollups count.
+        "first_day": report.period.first,
+        "last_day": report.period.last,
+        "previous_first_day": report.period.previous.first,
+        "previous_last_day": report.period.previous.last,
         "min_driver_sample": selectors.MIN_DRIVER_SAMPLE,
     }
     # A history restore comes from htmx but needs the whole page.

@@ -1,8 +1,11 @@
 """A fixed-window submission limit per client address, kept in Django's cache (Redis in production)."""
 
+import logging
+
 from django.conf import settings
 from django.core.cache import cache
 
+logger = logging.getLogger(__name__)
 SUBMISSIONS_PER_MINUTE = 20
 WINDOW_SECONDS = 60
 
@@ -20,8 +23,17 @@ def client_ip(request) -> str:
 
 
 def submission_allowed(request, *, scope: str) -> bool:
-    """Count one submission from this address in `scope` (a survey); False once over the limit."""
-    limit = getattr(settings, "SURVEY_SUBMISSIONS_PER_MINUTE", SUBMISSIONS_PER_MINUTE)
+    """Count one submission from this address in `scope` (a survey); False once over the limit.
+    When the cache (Redis) is unreachable the submission is let through: losing a customer's answer
+    is worse than not counting one."""
+    try:
+        return _count(request, scope) <= getattr(settings, "SURVEY_SUBMISSIONS_PER_MINUTE", SUBMISSIONS_PER_MINUTE)
+    except Exception:  # redis.ConnectionError and friends; the cache backend does not wrap them
+        logger.warning("rate-limit cache unreachable: submission allowed without counting", exc_info=True)
+        return True
+
+
+def _count(request, scope: str) -> int:
     key = f"surveys:submissions:{scope}:{client_ip(request)}"
     if cache.add(key, 1, timeout=WINDOW_SECONDS):
         count = 1
@@ -31,4 +43,4 @@ def submission_allowed(request, *, scope: str) -> bool:
         except ValueError:  # the window ended between add() and incr()
             cache.set(key, 1, timeout=WINDOW_SECONDS)
             count = 1
-    return count <= limit
+    return count

@@ -71,7 +71,8 @@ class PrivateRedis:
 
     def ping(self) -> bool:
         try:
-            with redis.Redis(host="127.0.0.1", port=self.port, socket_connect_timeout=0.5, socket_timeout=0.5) as client:
+            with redis.Redis(host="127.0.0.1", port=self.port, socket_connect_timeout=0.5,
+                             socket_timeout=0.5) as client:
                 return bool(client.ping())
         except redis.RedisError:
             return False
@@ -96,14 +97,11 @@ class PrivateRedis:
         assert not self.ping(), "the private Redis still answers after being stopped"
 
 
-def test_database_url() -> str:
+def database_url_for_subprocesses() -> str:
     """The pytest database (test_<name>) as a DATABASE_URL for processes outside the test run."""
     db = connection.settings_dict
     return (f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
             f"{db['PORT'] or 5432}/{db['NAME']}")
-
-
-test_database_url.__test__ = False  # not a test, whatever its name
 
 
 class CeleryStack:
@@ -116,7 +114,7 @@ class CeleryStack:
         self.hostname = f"{self.queue}@{os.uname().nodename}"
         self.worker_log = directory / "worker.log"
         self.beat_log = directory / "beat.log"
-        self.env = {**os.environ, "DATABASE_URL": test_database_url(), "REDIS_URL": redis_url,
+        self.env = {**os.environ, "DATABASE_URL": database_url_for_subprocesses(), "REDIS_URL": redis_url,
                     "CELERY_TASK_DEFAULT_QUEUE": self.queue, "KPI_DIRTY_SLICE_SECONDS": str(dirty_slice_seconds),
                     "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
                     "EMAIL_FILE_PATH": str(directory / "outbox"), "DEBUG": "1", "SITE_URL": "https://cxm.example"}

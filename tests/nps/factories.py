@@ -5,6 +5,7 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
+from apps.kpis.services import rollups_rebuild
 from apps.surveys.models import Answer
 from tests.factories import ResponseFactory
 
@@ -31,3 +32,9 @@ def responses(workspace, scores, *, days_ago: float = 1, **fields):
 def mix(promoters: int, passives: int, detractors: int) -> list[int]:
     """NPS answers making the given counts of promoters (10), passives (8) and detractors (3)."""
     return [10] * promoters + [8] * passives + [3] * detractors
+
+
+def rolled_up(workspace):
+    """The report reads the KPI rollups; in production the on-commit job keeps them current."""
+    rollups_rebuild(workspace=workspace)
+    return workspace

@@ -4,8 +4,10 @@ import json
 import re
 
 import pytest
+from django.db.models import F
 from pytest_django.asserts import assertContains, assertNotContains, assertTemplateNotUsed, assertTemplateUsed
 
+from apps.kpis.models import DailyRollup
 from apps.surveys.models import Question
 from apps.workspaces.models import Role
 from tests.factories import (
@@ -16,7 +18,7 @@ from tests.factories import (
     TouchpointFactory,
     UserFactory,
 )
-from tests.nps.factories import AnswerFactory, mix, responses
+from tests.nps.factories import AnswerFactory, mix, responses, rolled_up
 from tests.surveys.factories import QuestionFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +30,7 @@ def url(workspace, query: str = "") -> str:
 
 def test_any_member_sees_the_report(client, workspace, vera):
     responses(workspace, mix(6, 2, 2))
+    rolled_up(workspace)
     client.force_login(vera)
     response = client.get(url(workspace))
     assert response.status_code == 200
@@ -37,6 +40,16 @@ def test_any_member_sees_the_report(client, workspace, vera):
     assertContains(response, "±")
     assertContains(response, 'id="nps-trend-data"')
     assertContains(response, "vendor/chart.js/chart.umd.min.js")
+
+
+def test_the_headline_nps_is_read_from_the_rollups(client, workspace, alice):
+    responses(workspace, mix(6, 2, 2))
+    rolled_up(workspace)
+    DailyRollup.objects.for_workspace(workspace).update(promoters=F("detractors"), detractors=F("promoters"))
+    client.force_login(alice)
+    response = client.get(url(workspace))
+    assert response.context["report"].scores.nps == -40  # the responses say +40
+    assertContains(response, "n = 10")
 
 
 def test_it_is_not_found_for_outsiders(client, workspace, charlie):
@@ -52,6 +65,7 @@ def test_it_asks_anonymous_visitors_to_sign_in(client, workspace):
 
 def test_htmx_gets_the_fragment(client, workspace, alice):
     responses(workspace, mix(1, 0, 0))
+    rolled_up(workspace)
     client.force_login(alice)
     response = client.get(url(workspace, "period=30&grain=month"), headers={"HX-Request": "true"})
     assertTemplateUsed(response, "nps/partials/report.html")
@@ -76,6 +90,7 @@ def test_empty_state_without_responses(client, workspace, alice):
 
 def test_empty_state_for_a_quiet_period(client, workspace, alice):
     responses(workspace, mix(1, 0, 0), days_ago=200)
+    rolled_up(workspace)
     client.force_login(alice)
     response = client.get(url(workspace, "period=30"))
     assertContains(response, "No responses in this period")
@@ -89,6 +104,7 @@ def test_the_significance_mark_appears_only_for_a_significant_change(client, wor
     responses(workspace, mix(60, 20, 20), touchpoint=big)
     responses(workspace, mix(4, 3, 3), touchpoint=small, days_ago=40)
     responses(workspace, mix(6, 2, 2), touchpoint=small)
+    rolled_up(workspace)
     client.force_login(alice)
     response = client.get(url(workspace, "period=30&by=touchpoint"))
     html = response.content.decode()
@@ -111,6 +127,7 @@ def test_the_significance_mark_appears_only_for_a_significant_change(client, wor
 def test_no_mark_without_a_change(client, workspace, alice):
     responses(workspace, mix(40, 30, 30), days_ago=40)
     responses(workspace, mix(40, 30, 30))
+    rolled_up(workspace)
     client.force_login(alice)
     assertNotContains(client.get(url(workspace, "period=30&by=channel")), "data-significant")
 
@@ -123,6 +140,7 @@ def test_every_breakdown_renders(client, workspace, alice, dimension):
     customer = CustomerFactory(workspace=workspace, attributes={"tier": "gold", "segment": "family",
                                                                 "region": "Seoul"})
     responses(workspace, mix(3, 1, 1), touchpoint=touchpoint, customer=customer, channel="call_centre")
+    rolled_up(workspace)
     client.force_login(alice)
     response = client.get(url(workspace, f"by={dimension}"))
     assert response.status_code == 200
@@ -141,6 +159,7 @@ def test_the_key_drivers_are_on_the_page(client, workspace, alice):
         [response] = responses(workspace, [nps_score], survey=survey, touchpoint=touchpoint)
         AnswerFactory(response=response, question=question, number=1 + nps_score * 4 // 10)
     responses(workspace, mix(1, 0, 0))
+    rolled_up(workspace)
     client.force_login(alice)
     response = client.get(url(workspace))
     assertContains(response, "Was the engineer on time?")
@@ -154,6 +173,7 @@ def test_filters_narrow_the_report(client, workspace, alice):
     survey = SurveyFactory(workspace=workspace)
     responses(workspace, mix(1, 0, 0), touchpoint=touchpoint, channel="store")
     responses(workspace, mix(0, 0, 1), survey=survey, channel="web")
+    rolled_up(workspace)
     client.force_login(alice)
     report = client.get(url(workspace, f"touchpoint={touchpoint.pk}")).context["report"]
     assert report.scores.nps == 100
@@ -166,6 +186,7 @@ def test_filters_narrow_the_report(client, workspace, alice):
 def test_another_workspaces_ids_filter_nothing_in(client, workspace, alice):
     other_touchpoint = TouchpointFactory()
     responses(other_touchpoint.workspace, mix(5, 0, 0), touchpoint=other_touchpoint)
+    rolled_up(other_touchpoint.workspace)
     client.force_login(alice)
     response = client.get(url(workspace, f"touchpoint={other_touchpoint.pk}"))
     assert response.status_code == 200
@@ -175,6 +196,7 @@ def test_another_workspaces_ids_filter_nothing_in(client, workspace, alice):
 
 def test_custom_period(client, workspace, alice):
     responses(workspace, mix(2, 0, 0), days_ago=3)
+    rolled_up(workspace)
     client.force_login(alice)
     response = client.get(url(workspace, "period=custom&start=2020-01-01&end=2020-01-31"))
     params = response.context["params"]
@@ -202,6 +224,7 @@ def test_a_wrong_custom_period_says_so_and_shows_the_default(client, workspace, 
                                    "channel=%00", "start=yesterday", "period=custom&start=x&end=y"])
 def test_nonsense_parameters_fall_back_to_defaults(client, workspace, alice, query):
     responses(workspace, mix(1, 0, 0))
+    rolled_up(workspace)
     client.force_login(alice)
     response = client.get(url(workspace, query))
     assert response.status_code == 200
@@ -210,6 +233,7 @@ def test_nonsense_parameters_fall_back_to_defaults(client, workspace, alice, que
 
 def test_trend_data_is_json_for_the_chart(client, workspace, alice):
     responses(workspace, mix(2, 1, 1), days_ago=3)
+    rolled_up(workspace)
     client.force_login(alice)
     response = client.get(url(workspace, "period=365&grain=month"))
     html = response.content.decode()
@@ -233,6 +257,7 @@ def test_query_count_does_not_grow_with_the_data(client, django_assert_max_num_q
                                   days_ago=1 + index):
             for question in questions:
                 AnswerFactory(response=response, question=question, number=4)
+    rolled_up(workspace)
     client.force_login(membership.user)
     for query in ("", "by=persona", "by=segment&grain=month", "period=365&by=stage", "by=survey&channel=web"):
         # Session, user, membership, navigation; the two filter lists; at most six for the report.

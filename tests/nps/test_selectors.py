@@ -1,10 +1,14 @@
 """The NPS report's reads, on constructed data with known answers."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.db.models import F
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from apps.kpis.models import DailyRollup, SegmentRollup
 from apps.nps import selectors
 from apps.nps.selectors import Filters
 from apps.surveys.models import Question
@@ -15,7 +19,7 @@ from tests.factories import (
     TouchpointFactory,
     WorkspaceFactory,
 )
-from tests.nps.factories import AnswerFactory, mix, responses
+from tests.nps.factories import AnswerFactory, mix, responses, rolled_up
 from tests.surveys.factories import QuestionFactory
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +57,7 @@ def test_summary_with_previous_splits_the_two_periods(workspace):
     responses(workspace, mix(4, 0, 0), days_ago=10)
     responses(workspace, mix(0, 0, 2), days_ago=40)
     responses(workspace, mix(9, 0, 0), days_ago=70)  # before both periods
-    comparison = selectors.summary_with_previous(workspace, *period(30))
+    comparison = selectors.summary_with_previous(rolled_up(workspace), *period(30))
     assert comparison.current.promoters == 4
     assert comparison.previous.detractors == 2
     assert comparison.previous.promoters == 0
@@ -73,6 +77,58 @@ def test_filters(workspace):
     assert selectors.summary(workspace, start, end, Filters(channel="web", survey_id=survey.pk)).nps_answers == 1
 
 
+def test_the_report_reads_the_daily_rollups(workspace):
+    touchpoint = TouchpointFactory(stage__journey__workspace=workspace, name="Delivery")
+    responses(workspace, mix(3, 0, 1), touchpoint=touchpoint)
+    responses(workspace, mix(1, 0, 0), touchpoint=touchpoint, days_ago=40)
+    rolled_up(workspace)
+    # Promoters and detractors swapped in the rollups only: the report shows what the rollups say.
+    DailyRollup.objects.for_workspace(workspace).update(promoters=F("detractors"), detractors=F("promoters"))
+    with CaptureQueriesContext(connection) as captured:
+        report = selectors.nps_report(workspace, *period(30), dimension="touchpoint")
+    assert report.scores.nps == -50  # the responses say +50
+    assert report.comparison.previous.nps == -100
+    assert [point.scores.nps for point in report.trend if point.scores.nps_answers] == [-50]
+    [row] = report.rows
+    assert (row.current.nps, row.previous.nps) == (-50, -100)
+    assert report.touchpoint_drivers[0].scores.nps == -50
+    assert "kpis_dailyrollup" in captured.captured_queries[0]["sql"]
+    # Only the question drivers read responses (with their answers).
+    assert [query["sql"] for query in captured.captured_queries
+            if "surveys_response" in query["sql"] and "surveys_answer" not in query["sql"]] == []
+
+
+def test_the_report_counts_whole_local_days(workspace):
+    zone = selectors.workspace_zone(workspace)
+    end = datetime(2025, 3, 31, 15, tzinfo=zone)
+    start = end - timedelta(days=7)  # 24 March, 15:00
+    responses(workspace, mix(1, 0, 0), submitted_at=datetime(2025, 3, 24, 0, 30, tzinfo=zone))
+    responses(workspace, mix(0, 0, 1), submitted_at=datetime(2025, 3, 31, 23, 30, tzinfo=zone))
+    responses(workspace, mix(0, 1, 0), submitted_at=datetime(2025, 3, 23, 23, 30, tzinfo=zone))
+    rolled_up(workspace)
+    report = selectors.nps_report(workspace, start, end)
+    assert (report.period.first, report.period.last) == (date(2025, 3, 24), date(2025, 3, 31))
+    assert (report.period.previous.first, report.period.previous.last) == (date(2025, 3, 16), date(2025, 3, 23))
+    assert (report.scores.promoters, report.scores.detractors) == (1, 1)
+    assert report.comparison.previous.passives == 1
+    # The API's summary counts the exact instants it states.
+    assert selectors.summary(workspace, start, end).nps_answers == 0
+
+
+def test_the_ces_margin_takes_the_squares_from_the_responses(workspace):
+    for ces_score in (1, 3, 5, 7):
+        responses(workspace, [None], ces_score=ces_score, csat_score=5)
+    rolled_up(workspace)
+    scores = selectors.summary_with_previous(workspace, *period()).current
+    assert (scores.ces_total, scores.ces_squares, scores.ces_answers) == (16, 84, 4)
+    assert scores.ces_margin == pytest.approx(2.5303, abs=1e-4)
+    # A response the rollups have not counted yet: no margin from other answers than those behind the mean.
+    responses(workspace, [None], ces_score=7)
+    scores = selectors.summary_with_previous(workspace, *period()).current
+    assert (scores.ces_total, scores.ces_answers) == (16, 4)
+    assert scores.ces_margin is None
+
+
 def test_weekly_trend_has_every_week_of_the_period(workspace):
     zone = selectors.workspace_zone(workspace)
     end = datetime(2025, 3, 31, 12, tzinfo=zone)  # a Monday
@@ -83,7 +139,7 @@ def test_weekly_trend_has_every_week_of_the_period(workspace):
                         (datetime(2025, 3, 23, 23, 30, tzinfo=zone), mix(1, 0, 0))):
         for score in scores:
             responses(workspace, [score], submitted_at=day)
-    points = selectors.trend(workspace, start, end, grain="week")
+    points = selectors.trend(rolled_up(workspace), start, end, grain="week")
     assert [point.start.isoformat() for point in points] == [
         "2025-03-03", "2025-03-10", "2025-03-17", "2025-03-24", "2025-03-31"]
     assert [point.scores.nps_answers for point in points] == [2, 0, 2, 0, 0]
@@ -98,7 +154,7 @@ def test_monthly_trend(workspace):
     zone = selectors.workspace_zone(workspace)
     start, end = datetime(2025, 1, 15, tzinfo=zone), datetime(2025, 4, 2, tzinfo=zone)
     responses(workspace, mix(3, 1, 0), submitted_at=datetime(2025, 2, 10, tzinfo=zone))
-    points = selectors.trend(workspace, start, end, grain="month")
+    points = selectors.trend(rolled_up(workspace), start, end, grain="month")
     assert [point.start.isoformat() for point in points] == ["2025-01-01", "2025-02-01", "2025-03-01",
                                                              "2025-04-01"]
     assert points[1].scores.nps == 75
@@ -112,7 +168,7 @@ def test_breakdown_by_touchpoint_with_the_previous_period(workspace):
     responses(workspace, mix(3, 0, 0), touchpoint=delivery, days_ago=40)
     responses(workspace, mix(2, 0, 0), touchpoint=checkout)
     responses(workspace, mix(0, 0, 1))
-    rows = selectors.breakdown(workspace, *period(30), dimension="touchpoint")
+    rows = selectors.breakdown(rolled_up(workspace), *period(30), dimension="touchpoint")
     assert [row.label for row in rows] == ["Delivery", "Checkout", "No touchpoint"]
     delivery_row = rows[0]
     assert delivery_row.detail == delivery.journey.name
@@ -127,6 +183,7 @@ def test_breakdown_by_stage_channel_and_survey(workspace):
                                    stage__name_ko="서비스")
     survey = SurveyFactory(workspace=workspace, title="Install survey")
     responses(workspace, mix(2, 0, 0), touchpoint=touchpoint, survey=survey, channel="call_centre")
+    rolled_up(workspace)
     start, end = period()
     [stage] = selectors.breakdown(workspace, start, end, dimension="stage")
     assert stage.label == "Service"
@@ -143,7 +200,7 @@ def test_breakdown_by_customer_attribute(workspace):
     responses(workspace, mix(2, 0, 0), customer=gold)
     responses(workspace, mix(0, 0, 1), customer=silver)
     responses(workspace, mix(0, 1, 0))
-    rows = {row.label: row for row in selectors.breakdown(workspace, *period(), dimension="tier")}
+    rows = {row.label: row for row in selectors.breakdown(rolled_up(workspace), *period(), dimension="tier")}
     assert rows["gold"].current.promoters == 2
     assert rows["silver"].current.detractors == 1
     assert rows["Not set"].current.passives == 1 and rows["Not set"].is_other
@@ -159,7 +216,7 @@ def test_breakdown_by_persona_matches_every_pair_of_the_rule(workspace):
     responses(workspace, mix(0, 0, 1), customer=single)
     responses(workspace, mix(0, 0, 1), customer=single, days_ago=40)
     responses(workspace, mix(0, 1, 0))  # no customer: no persona
-    rows = {row.label: row for row in selectors.breakdown(workspace, *period(30), dimension="persona")}
+    rows = {row.label: row for row in selectors.breakdown(rolled_up(workspace), *period(30), dimension="persona")}
     assert rows["Gold families"].current.nps_answers == 1
     assert rows["Gold families"].current.promoters == 1
     # Personas overlap: a response counts for every persona its customer matches.
@@ -168,6 +225,40 @@ def test_breakdown_by_persona_matches_every_pair_of_the_rule(workspace):
     assert rows["Gold"].detail == "tier=gold"
     # A rule that cannot be looked up safely matches nothing rather than failing.
     assert rows["Broken"].current.nps_answers == 0
+
+
+def test_attribute_breakdowns_read_the_segment_rollups_unless_a_filter_needs_the_responses(workspace):
+    gold = CustomerFactory(workspace=workspace, attributes={"tier": "gold"})
+    responses(workspace, mix(2, 0, 0), customer=gold, channel="web")
+    responses(workspace, mix(0, 0, 1), channel="web")
+    responses(workspace, mix(0, 0, 1), customer=gold, channel="web", days_ago=40)
+    rolled_up(workspace)
+    SegmentRollup.objects.for_workspace(workspace).filter(attribute="tier").update(value="platinum")
+    rows = {row.label: row for row in selectors.breakdown(workspace, *period(30), dimension="tier")}
+    assert set(rows) == {"platinum", "Not set"}
+    assert rows["platinum"].current.promoters == 2 and rows["platinum"].previous.detractors == 1
+    # Not set: what the daily rollups count beyond the values.
+    assert rows["Not set"].current.nps_answers == 1 and rows["Not set"].previous.nps_answers == 0
+    # Segment rollups keep no channel: under a channel filter the responses answer.
+    rows = {row.label: row for row in selectors.breakdown(workspace, *period(30), Filters(channel="web"),
+                                                          dimension="tier")}
+    assert set(rows) == {"gold", "Not set"}
+    assert rows["gold"].current.promoters == 2 and rows["gold"].previous.detractors == 1
+
+
+def test_single_pair_personas_read_the_segment_rollups(workspace):
+    PersonaFactory(workspace=workspace, name="Gold", segment_rule={"tier": "gold"})
+    PersonaFactory(workspace=workspace, name="Gold families", segment_rule={"tier": "gold", "segment": "family"})
+    customer = CustomerFactory(workspace=workspace, attributes={"tier": "gold", "segment": "family"})
+    responses(workspace, mix(1, 0, 0), customer=customer, channel="web")
+    rolled_up(workspace)
+    SegmentRollup.objects.for_workspace(workspace).update(promoters=0, detractors=F("promoters"))
+    rows = {row.label: row for row in selectors.breakdown(workspace, *period(), dimension="persona")}
+    assert rows["Gold"].current.nps == -100  # the (altered) segment rollups
+    assert rows["Gold families"].current.nps == 100  # two pairs: the responses
+    rows = {row.label: row for row in selectors.breakdown(workspace, *period(), Filters(channel="web"),
+                                                          dimension="persona")}
+    assert rows["Gold"].current.nps == 100
 
 
 def test_breakdown_rejects_an_unknown_dimension(workspace):
@@ -184,7 +275,7 @@ def test_significance_on_breakdown_rows(workspace):
     # The same shift over 10 answers: not enough evidence.
     responses(workspace, mix(4, 3, 3), touchpoint=small, days_ago=40)
     responses(workspace, mix(6, 2, 2), touchpoint=small)
-    rows = {row.label: row for row in selectors.breakdown(workspace, *period(30), dimension="touchpoint")}
+    rows = {row.label: row for row in selectors.breakdown(rolled_up(workspace), *period(30), dimension="touchpoint")}
     assert rows["Big"].change.significant
     assert rows["Big"].change.delta == pytest.approx(30)
     assert not rows["Small"].change.significant
@@ -249,6 +340,7 @@ def test_touchpoint_drivers_weigh_the_gap_by_volume(workspace):
     responses(workspace, mix(10, 10, 40), touchpoint=delivery)   # NPS −50, many answers
     responses(workspace, mix(20, 10, 10), touchpoint=checkout)   # NPS +25
     responses(workspace, mix(0, 0, 2), touchpoint=app)           # NPS −100, but only two answers
+    rolled_up(workspace)
     start, end = period()
     rows = selectors.breakdown(workspace, start, end, dimension="touchpoint")
     drivers = selectors.touchpoint_drivers(rows, selectors.summary(workspace, start, end))
@@ -261,25 +353,46 @@ def test_touchpoint_drivers_weigh_the_gap_by_volume(workspace):
     assert drivers[2].gap.impact > delivery_driver.gap.impact
 
 
+def _add_report_data(workspace, survey, questions, indexes):
+    """A touchpoint per index with four responses (each with a CES answer and every question answered)
+    from a customer of one of six tiers, on one of the last 50 days."""
+    for index in indexes:
+        touchpoint = TouchpointFactory(stage__journey__workspace=workspace)
+        customer = CustomerFactory(workspace=workspace, attributes={"tier": f"t{index % 6}", "segment": "family"})
+        for response in responses(workspace, mix(2, 1, 1), survey=survey, touchpoint=touchpoint, customer=customer,
+                                  ces_score=1 + index % 7, days_ago=index % 50):
+            for question in questions:
+                AnswerFactory(response=response, question=question, number=3)
+
+
 def test_report_query_count_does_not_grow_with_the_data(workspace, django_assert_max_num_queries):
     survey = SurveyFactory(workspace=workspace)
     questions = [QuestionFactory(survey=survey, kind=Question.Kind.RATING) for _ in range(5)]
-    touchpoints = [TouchpointFactory(stage__journey__workspace=workspace) for _ in range(25)]
     for index in range(6):
         PersonaFactory(workspace=workspace, segment_rule={"tier": f"t{index}"})
-    for index, touchpoint in enumerate(touchpoints):
-        customer = CustomerFactory(workspace=workspace, attributes={"tier": f"t{index % 6}"})
-        for response in responses(workspace, mix(2, 1, 1), survey=survey, touchpoint=touchpoint, customer=customer,
-                                  days_ago=index % 50):
-            for question in questions:
-                AnswerFactory(response=response, question=question, number=3)
+    # Two pairs: read from the responses, so every kind of read below runs.
+    PersonaFactory(workspace=workspace, segment_rule={"tier": "t0", "segment": "family"})
     start, end = period(90)
-    for dimension in selectors.DIMENSIONS:
-        with django_assert_max_num_queries(6):
-            report = selectors.nps_report(workspace, start, end, dimension=dimension, grain="week")
-        assert report.scores.nps_answers == 100
-        assert len(report.touchpoint_drivers) == 25
-        assert len(report.question_drivers) == 5
+
+    def queries_per_dimension(touchpoints: int) -> dict[str, int]:
+        rolled_up(workspace)
+        counts = {}
+        for dimension in selectors.DIMENSIONS:
+            # The daily rollups, Σ CES², the breakdown (two; personas three), the touchpoint rollups for the
+            # drivers, the question drivers and the names (two with the survey breakdown).
+            with django_assert_max_num_queries(8) as captured:
+                report = selectors.nps_report(workspace, start, end, dimension=dimension, grain="week")
+            counts[dimension] = len(captured)
+            assert report.scores.nps_answers == 4 * touchpoints
+            assert report.scores.ces_margin is not None
+            assert len(report.touchpoint_drivers) == touchpoints
+            assert len(report.question_drivers) == 5
+        return counts
+
+    _add_report_data(workspace, survey, questions, range(25))
+    few = queries_per_dimension(25)
+    _add_report_data(workspace, survey, questions, range(25, 75))
+    assert queries_per_dimension(75) == few
 
 
 def test_empty_report_says_whether_any_response_exists(workspace):
@@ -294,7 +407,7 @@ def test_empty_report_says_whether_any_response_exists(workspace):
 
 def test_chart_data(workspace):
     responses(workspace, mix(1, 0, 1), days_ago=2)
-    report = selectors.nps_report(workspace, *period(30), grain="week")
+    report = selectors.nps_report(rolled_up(workspace), *period(30), grain="week")
     data = report.chart_data()
     assert len(data["labels"]) == len(data["nps"]) == len(data["lower"]) == len(data["upper"]) == len(data["n"])
     assert 4 <= len(data["labels"]) <= 6

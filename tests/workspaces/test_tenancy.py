@@ -10,6 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from apps.surveys.models import Question, Survey
 from apps.workspaces.models import ApiKey, Role
+from tests.errc.factories import ErrcBoardFactory, ErrcItemFactory, ErrcProposalFactory, ItemEvidenceFactory
 from tests.factories import (
     CustomerFactory,
     CustomerImportFactory,
@@ -66,6 +67,10 @@ OBJECT_FACTORIES: dict[str, Callable] = {
     "case_id": lambda workspace: FollowUpCaseFactory(workspace=workspace).pk,
     "alert_id": lambda workspace: AlertFactory(rule__workspace=workspace).pk,
     "rule_id": lambda workspace: AlertRuleFactory(workspace=workspace).pk,
+    "board_id": lambda workspace: ErrcBoardFactory(workspace=workspace).pk,
+    "item_id": lambda workspace: ErrcItemFactory(board__workspace=workspace).pk,
+    "evidence_id": lambda workspace: ItemEvidenceFactory(item__board__workspace=workspace).pk,
+    "proposal_id": lambda workspace: ErrcProposalFactory(board__workspace=workspace).pk,
 }
 
 PARAMETER = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")

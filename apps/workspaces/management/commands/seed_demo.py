@@ -41,6 +41,7 @@ class Command(BaseCommand):
 
         from apps.kpis.services import rollups_rebuild
         from cxm.demo_customers import seed_customers
+        from cxm.demo_errc import seed_errc
         from cxm.demo_feedback import seed_feedback
         from cxm.demo_journeys import seed_journeys
         from cxm.demo_surveys import seed_surveys
@@ -54,6 +55,7 @@ class Command(BaseCommand):
             if not surveys["skipped"]:
                 seed_feedback(workspace)
             rollups_rebuild(workspace=workspace)
+            seed_errc(workspace)
             self.stdout.write(f"{workspace.name}: {surveys['surveys']} surveys, "
                               f"{'existing' if surveys['skipped'] else surveys['responses']} responses, "
                               f"ready in {time.monotonic() - started:.0f} s")

@@ -164,6 +164,11 @@ def _drop_connections(app) -> None:
         amqp._producer_pool = None
     app._backend_cache = None
     app._local.backend = None
+    # kombu keeps producer pools in a global registry keyed by connection: a closed one would be handed
+    # out again to the next test that publishes.
+    from kombu import pools
+
+    pools.reset()
 
 
 @contextmanager

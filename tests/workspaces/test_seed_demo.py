@@ -34,3 +34,14 @@ def test_seed_demo_builds_journeys_and_customers_once():
         assert Customer.objects.for_workspace(workspace).count() == 50
     customer = Customer.objects.filter(language="ko").first()
     assert {"tier", "region", "segment"} <= set(customer.attributes)
+
+
+def test_seed_demo_fills_every_dashboard_tile():
+    from apps.kpis.dashboard import DashboardData, period_for
+    from apps.kpis.tiles import TILES
+
+    call_command("seed_demo", customers=200, responses=3000)
+    workspace = Workspace.objects.get(slug="hanbit-telecom")
+    data = DashboardData(workspace, period_for(workspace, days=90))
+    empty = [tile.key for tile in TILES if tile.compute(data).value is None]
+    assert empty == []

@@ -43,6 +43,7 @@ class Command(BaseCommand):
         from cxm.demo_customers import seed_customers
         from cxm.demo_errc import seed_errc
         from cxm.demo_feedback import seed_feedback
+        from cxm.demo_invitations import seed_invitations
         from cxm.demo_journeys import seed_journeys
         from cxm.demo_surveys import seed_surveys
 
@@ -54,6 +55,7 @@ class Command(BaseCommand):
             surveys = seed_surveys(workspace, responses=options["responses"])
             if not surveys["skipped"]:
                 seed_feedback(workspace)
+            seed_invitations(workspace)
             rollups_rebuild(workspace=workspace)
             seed_errc(workspace)
             self.stdout.write(f"{workspace.name}: {surveys['surveys']} surveys, "

@@ -159,5 +159,13 @@ class ErrcProposal(WorkspaceOwned):
         constraints = [models.UniqueConstraint(fields=["workspace", "board", "quadrant", "key"],
                                                name="errc_proposal_unique_key")]
 
+    @property
+    def figure_rows(self) -> list[tuple[str, object]]:
+        """The evidence figures with their names in the active language, for the board page."""
+        from .proposals import FIGURE_LABELS
+
+        figures = (self.evidence or {}).get("figures", {})
+        return [(FIGURE_LABELS.get(key, key), value) for key, value in figures.items() if value is not None]
+
     def __str__(self) -> str:
         return self.title

@@ -26,6 +26,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.feedback.models import FeedbackItem, FeedbackTheme, Theme
 from apps.kpis import selectors as kpis
@@ -76,6 +77,29 @@ def _bucket(count: int) -> int:
 
 def _step(value: float | None, size: float) -> float | None:
     return None if value is None else round(value / size) * size
+
+
+# What each evidence figure means, for the board page (the keys are stored with the proposal).
+FIGURE_LABELS = {
+    "n": gettext_lazy("Responses"),
+    "nps": gettext_lazy("NPS"),
+    "promoter_share": gettext_lazy("Promoters (%)"),
+    "detractor_share": gettext_lazy("Detractors (%)"),
+    "csat": gettext_lazy("CSAT (%)"),
+    "ces": gettext_lazy("CES (1–7)"),
+    "negative_feedback_share": gettext_lazy("Negative comments (%)"),
+    "feedback": gettext_lazy("Comments"),
+    "journey_nps": gettext_lazy("Journey NPS"),
+    "gap": gettext_lazy("Gap to the journey (pts)"),
+    "share": gettext_lazy("Share of responses (%)"),
+    "impact": gettext_lazy("Weight on NPS (pts)"),
+    "mentions": gettext_lazy("Negative mentions"),
+    "mentions_before": gettext_lazy("Mentions in the period before"),
+    "growth": gettext_lazy("Growth (%)"),
+    "comments": gettext_lazy("Comments"),
+    "theme": gettext_lazy("Theme"),
+    "name": gettext_lazy("Name"),
+}
 
 
 def _share(part: int, whole: int) -> float:

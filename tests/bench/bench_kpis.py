@@ -161,6 +161,19 @@ def dashboard(workspace, user, requests: int) -> dict:
             "dashboard_queries": queries, "dashboard_raw_over_rollup": round(raw / rollup, 1)}
 
 
+def errc_job(workspace) -> float:
+    """The ERRC proposals job over the same million responses (rules over rollups and themes)."""
+    from apps.errc.models import ErrcBoard
+    from apps.errc.tasks import propose_items
+    from apps.touchpoints.models import Journey
+
+    board = ErrcBoard.objects.create(workspace=workspace, name="Bench board",
+                                     journey=Journey.objects.for_workspace(workspace).first())
+    started = time.perf_counter()
+    propose_items(board.pk)
+    return time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--responses", type=int, default=1_000_000)
@@ -183,6 +196,9 @@ def main() -> None:
     print(f"dashboard (cold cache, 90 days): p50 {figures['dashboard_p50_ms']} ms, "
           f"p95 {figures['dashboard_p95_ms']} ms, {figures['dashboard_queries']} queries; "
           f"raw/rollup time ratio {figures['dashboard_raw_over_rollup']}")
+    errc_s = errc_job(workspace)
+    print(f"ERRC proposals job: {errc_s:.2f} s")
+    figures["errc_job_s"] = round(errc_s, 2)
     call_command("kpi_consistency", samples=50, seed=1, workspace=SLUG)
     key = "1m" if args.responses == 1_000_000 else str(args.responses)
     merge_results({f"seed_{key}_s": round(seed_s, 1), "kpi_recompute_s": round(recompute_s, 2),

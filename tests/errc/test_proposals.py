@@ -174,6 +174,7 @@ def test_proposal_pages(client, workspace, journey, board, bob, vera):
     proposal = ErrcProposal.objects.get()
     page = client.get(reverse("errc:board_detail", kwargs={"workspace_slug": slug, "board_id": board.pk}))
     assert "Cut the friction in “Billing”" in page.content.decode()
+    assert "<dt>Detractors (%)</dt><dd>50.0</dd>" in page.content.decode()
     dismiss = reverse("errc:proposal_dismiss", kwargs={"workspace_slug": slug, "proposal_id": proposal.pk})
     response = client.post(dismiss, HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and "Cut the friction" not in response.content.decode()

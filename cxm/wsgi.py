@@ -4,3 +4,7 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cxm.settings")
 application = get_wsgi_application()
+
+from cxm.security import require_secret_key  # noqa: E402 - settings are loaded above
+
+require_secret_key()

@@ -179,7 +179,7 @@ def import_detail(request, feedback_import_id):
 
 def _tag_page(request, *, tag_form=None, status=200):
     workspace = request.workspace
-    counts = (FeedbackTag.objects.filter(workspace=workspace, tag=OuterRef("pk")).order_by()
+    counts = (FeedbackTag.objects.for_workspace(workspace).filter(tag=OuterRef("pk")).order_by()
               .values("tag").annotate(n=Count("pk")).values("n"))
     tags = list(Tag.objects.for_workspace(workspace).annotate(item_count=Coalesce(Subquery(counts), Value(0)))
                 .order_by("name"))

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from apps.nps.scores import ScoreSummary
@@ -124,7 +124,5 @@ class DashboardData:
         return {"rows": rows, "channels": channels}
 
 
-def _in(period: Period):
-    from django.db.models import Q
-
+def _in(period: Period) -> Q:
     return Q(day__gte=period.first, day__lte=period.last)

@@ -1,6 +1,7 @@
 """KPI tiles. Adding a tile is one class with @register: it reads the shared DashboardData (computed
 once per page) and returns a TileValue."""
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -47,13 +48,16 @@ class TileValue:
         return "good" if (change > 0) == (self.good == "up") else "bad"
 
 
-class Tile:
+class Tile(ABC):
+    """One KPI on the dashboard: a key, a label, an explanation and how to compute it."""
+
     key = ""
     label = ""
     help_text = ""
 
+    @abstractmethod
     def compute(self, data: DashboardData) -> TileValue:
-        raise NotImplementedError
+        """The tile's value, its previous-period value and sparkline, from the shared data."""
 
 
 def _fmt(value: float | None, digits: int = 0, suffix: str = "") -> str:

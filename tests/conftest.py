@@ -32,7 +32,10 @@ def empty_cache():
     """Cached fragments are keyed by ids that a rolled-back test may hand out again."""
     from django.core.cache import cache
 
+    from apps.surveys import page_cache
+
     cache.clear()
+    page_cache.clear()
     yield
     cache.clear()
 

@@ -20,7 +20,8 @@ from apps.nps.scores import nps as nps_value
 from apps.surveys.models import Answer, Question, Response, Survey
 from apps.touchpoints.models import Touchpoint
 from apps.workspaces.models import Membership, Role, Workspace
-from cxm.queue import enqueue_on_commit
+from cxm.prepared import PreparedQuery
+from cxm.queue import enqueue_coalesced_on_commit, enqueue_on_commit
 
 from . import analysis, tasks
 from .csv_feedback import FeedbackCsv, RowError
@@ -137,22 +138,29 @@ def feedback_record_for_response(*, response: Response, answers: Sequence[Answer
     if items:
         FeedbackItem.objects.bulk_create(items)
         tag_rules_apply_to_items(workspace=workspace, items=items, rules=tag_rules)
-        enqueue_on_commit(tasks.analyse_feedback_items, workspace.pk, [item.pk for item in items])
+        enqueue_coalesced_on_commit(tasks.analyse_new_feedback, workspace.pk)
     return follow_up_case_open_for_response(response=response, feedback_item=items[0] if items else None,
                                             texts=[text for _answer, text in texts], comment_rules=comment_rules)
 
 
-def _text_rules(workspace: Workspace) -> tuple[list[TagRule], list[AlertRule]]:
-    """The active tag rules and comment alert rules, in one query (a UNION): the submission path counts
-    its queries. The rows are unsaved instances that only match text."""
-    tag_rules = (TagRule.objects.for_workspace(workspace).filter(is_active=True)
+def _text_rules_query(workspace_id: int):
+    tag_rules = (TagRule.objects.for_workspace(workspace_id).filter(is_active=True)
                  .annotate(origin=Value(1, output_field=IntegerField())).order_by()
                  .values_list("tag_id", "keywords", "origin"))
-    comment_rules = (AlertRule.objects.for_workspace(workspace)
+    comment_rules = (AlertRule.objects.for_workspace(workspace_id)
                      .filter(is_active=True, kind=AlertRule.Kind.COMMENT_KEYWORDS)
                      .annotate(origin=Value(2, output_field=IntegerField())).order_by()
                      .values_list("pk", "keywords", "origin"))
-    rows = sorted(tag_rules.union(comment_rules, all=True), key=lambda row: (row[2], row[0]))
+    return tag_rules.union(comment_rules, all=True)
+
+
+TEXT_RULES = PreparedQuery(_text_rules_query, "workspace_id")
+
+
+def _text_rules(workspace: Workspace) -> tuple[list[TagRule], list[AlertRule]]:
+    """The active tag rules and comment alert rules, in one query (a UNION, compiled once): the
+    submission path counts its queries. The rows are unsaved instances that only match text."""
+    rows = sorted(TEXT_RULES.rows(workspace_id=workspace.pk), key=lambda row: (row[2], row[0]))
     return ([TagRule(workspace=workspace, tag_id=pk, keywords=keywords)
              for pk, keywords, origin in rows if origin == 1],
             [AlertRule(workspace=workspace, pk=pk, kind=AlertRule.Kind.COMMENT_KEYWORDS, keywords=keywords)
@@ -358,7 +366,8 @@ def feedback_bulk_tag(*, workspace: Workspace, item_ids: Sequence[int], tag: Tag
 # Themes and sentiment -------------------------------------------------------------------------------
 
 def feedback_analyse(*, workspace: Workspace, item_ids: Sequence[int] | None = None, pending_only: bool = False,
-                     limit: int | None = None, batch_size: int = ANALYSIS_BATCH_SIZE) -> int:
+                     limit: int | None = None, since: datetime | None = None,
+                     batch_size: int = ANALYSIS_BATCH_SIZE) -> int:
     """Compute sentiment and themes for the workspace's items (the given ones, the not yet analysed, or
     all; newest first, at most `limit`), a batch at a time: analyse, upsert the themes, replace the
     items' theme links, update their scores. Recomputes from the text, so running it again converges."""
@@ -367,6 +376,8 @@ def feedback_analyse(*, workspace: Workspace, item_ids: Sequence[int] | None = N
         queryset = queryset.filter(pk__in=list(item_ids))
     if pending_only:
         queryset = queryset.filter(analysed_at__isnull=True)
+    if since is not None:
+        queryset = queryset.filter(created_at__gte=since)
     ids = list(queryset.order_by("-created_at", "-pk").values_list("pk", flat=True)[:limit])
     for batch in batched(ids, batch_size):
         rows = list(FeedbackItem.objects.filter(pk__in=batch).values_list("pk", "text", "language"))
@@ -506,18 +517,31 @@ def case_candidates(workspace: Workspace):
             .order_by("tier", "open_cases", "pk"))
 
 
+def _assignee_query(workspace_id: int, touchpoint_id: int | None = None):
+    candidates = case_candidates(workspace_id)
+    if touchpoint_id is not None:
+        # One query: the owner, when among the candidates, sorts before everyone else.
+        owner = Touchpoint.objects.filter(pk=touchpoint_id, workspace=workspace_id).values("owner_id")[:1]
+        candidates = candidates.annotate(is_owner=Case(When(user_id=Subquery(owner), then=Value(0)), default=Value(1),
+                                                       output_field=IntegerField()))
+        candidates = candidates.order_by("is_owner", "tier", "open_cases", "pk")
+    return candidates.values_list("user_id")[:1]
+
+
+# Every detractor's case runs this: compiled once (cxm/prepared.py), one shape with a touchpoint, one without.
+ASSIGNEE = PreparedQuery(_assignee_query, "workspace_id")
+ASSIGNEE_WITH_OWNER = PreparedQuery(_assignee_query, "workspace_id", "touchpoint_id")
+
+
 def case_assignee_pick(*, workspace: Workspace, touchpoint_id: int | None) -> int | None:
     """The touchpoint's owner while they are still a member who may work cases; otherwise the analyst
     with the fewest open cases (ties: the earliest member), or an admin or owner when there is no analyst.
     Deterministic, and fair over time. Returns a user id, or None in a workspace of viewers only."""
-    candidates = case_candidates(workspace)
-    if touchpoint_id is not None:
-        # One query: the owner, when among the candidates, sorts before everyone else.
-        owner = Touchpoint.objects.filter(pk=touchpoint_id, workspace=workspace).values("owner_id")[:1]
-        candidates = candidates.annotate(is_owner=Case(When(user_id=Subquery(owner), then=Value(0)), default=Value(1),
-                                                       output_field=IntegerField()))
-        candidates = candidates.order_by("is_owner", "tier", "open_cases", "pk")
-    return candidates.values_list("user_id", flat=True).first()
+    if touchpoint_id is None:
+        rows = ASSIGNEE.rows(workspace_id=workspace.pk)
+    else:
+        rows = ASSIGNEE_WITH_OWNER.rows(workspace_id=workspace.pk, touchpoint_id=touchpoint_id)
+    return rows[0][0] if rows else None
 
 
 class AssigneePicker:

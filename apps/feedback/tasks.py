@@ -15,6 +15,7 @@ logger = logging.getLogger(__name__)
 
 # The periodic analysis takes the newest pending items first, this many per workspace and run.
 PENDING_ANALYSIS_LIMIT = 20_000
+NEW_ANALYSIS_LIMIT = 5_000
 RECONCILE_CASES_DAYS = 7
 
 
@@ -31,6 +32,23 @@ def analyse_feedback_items(workspace_id: int, item_ids: list[int]) -> int:
 
     workspace = _workspace(workspace_id)
     return services.feedback_analyse(workspace=workspace, item_ids=item_ids) if workspace else 0
+
+
+@shared_task(acks_late=True)
+def analyse_new_feedback(workspace_id: int) -> int:
+    """Themes and sentiment of the items survey responses created in the last day, enqueued coalesced on
+    commit: one run takes every comment that arrived while it was queued. Older pending items (bulk
+    loads) are left to the periodic catch-up."""
+    from cxm.queue import coalesce_release
+
+    from . import services
+
+    coalesce_release(analyse_new_feedback, workspace_id)
+    workspace = _workspace(workspace_id)
+    if workspace is None:
+        return 0
+    return services.feedback_analyse(workspace=workspace, pending_only=True, limit=NEW_ANALYSIS_LIMIT,
+                                     since=timezone.now() - timedelta(days=1))
 
 
 @shared_task(acks_late=True)

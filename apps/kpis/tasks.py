@@ -3,13 +3,15 @@ from datetime import date
 from celery import shared_task
 
 from apps.workspaces.models import Workspace
+from cxm.queue import coalesce_release
 
 from . import services
 
 
 @shared_task(acks_late=True)
 def recompute_rollup_slice(workspace_id: int, day: str) -> dict:
-    """The slice of a new response, enqueued on commit."""
+    """The slice of new responses, enqueued on commit (coalesced: one queued run covers them all)."""
+    coalesce_release(recompute_rollup_slice, workspace_id, day)
     return services.rollup_slice_recompute(workspace_id=workspace_id, day=date.fromisoformat(day))
 
 

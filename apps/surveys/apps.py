@@ -6,3 +6,6 @@ class SurveysConfig(AppConfig):
     name = "apps.surveys"
     label = "surveys"
     verbose_name = _("Surveys")
+
+    def ready(self):
+        from . import signals  # noqa: F401  (connects the receivers)

@@ -76,6 +76,9 @@ class Survey(WorkspaceOwned):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Goes up whenever a question or choice changes (signals.py, and the builder's bulk writes): the public
+    # page caches the questions and its rendered HTML under this number (page_cache.py).
+    revision = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("survey")

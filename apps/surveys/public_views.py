@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from . import selectors, services
+from . import link_lookup, page_cache, selectors, services
 from .form_tokens import form_token_make, form_token_read
 from .forms import HIDDEN_FIELD_PREFIX, HONEYPOT_FIELD, SurveyForm, hidden_fields_from
 from .models import Response, Survey, SurveyInvitation, new_submission_key
@@ -71,7 +71,24 @@ def _already_answered(request, survey: Survey) -> HttpResponse:
 
 
 def _thanks(request, survey: Survey) -> HttpResponse:
-    return render(request, "surveys/public/thanks.html", {"survey": survey})
+    content = page_cache.page(survey, "thanks", (), lambda: render(
+        request, "surveys/public/thanks.html", {"survey": survey}).content)
+    return HttpResponse(content)
+
+
+def _blank_form_page(request, survey: Survey, questions, *, link_token: str, personal: bool) -> HttpResponse:
+    """The page of a new visit. On a public link it is the same for every visitor but for the form
+    token, so it is rendered once per survey revision and hidden-field values and the token is put in;
+    a personal link is visited by one customer, so caching it would only push others out."""
+    hidden_fields = hidden_fields_from(request.GET, survey.allowed_hidden_fields)
+    token = form_token_make(link_token=link_token, submission_key=new_submission_key())
+    if personal:
+        return _form_page(request, survey, form=SurveyForm(questions=questions), form_token=token,
+                          hidden_fields=hidden_fields)
+    content = page_cache.page(survey, "form", (request.path, *hidden_fields.items()), lambda: _form_page(
+        request, survey, form=SurveyForm(questions=questions), form_token=page_cache.FORM_TOKEN_SLOT,
+        hidden_fields=hidden_fields).content)
+    return HttpResponse(content.replace(page_cache.FORM_TOKEN_SLOT.encode(), token.encode(), 1))
 
 
 def _form_page(request, survey: Survey, *, form: SurveyForm, form_token: str, hidden_fields: dict,
@@ -110,14 +127,12 @@ def _answer_page(request, survey: Survey, *, link_token: str, invitation: Survey
         if invitation.is_expired:
             return _notice(request, survey, heading=_("This link has expired"),
                            text=_("The survey link was valid for a limited time. Thank you all the same."), status=410)
-    questions = selectors.survey_questions(survey)
+    questions = page_cache.questions(survey, lambda: selectors.survey_questions(survey))
 
     if request.method == "GET":
         if invitation is not None:
             services.invitation_mark_opened(invitation=invitation)
-        return _form_page(request, survey, form=SurveyForm(questions=questions),
-                          form_token=form_token_make(link_token=link_token, submission_key=new_submission_key()),
-                          hidden_fields=hidden_fields_from(request.GET, survey.allowed_hidden_fields))
+        return _blank_form_page(request, survey, questions, link_token=link_token, personal=invitation is not None)
 
     if not submission_allowed(request, scope=str(survey.pk)):
         return _notice(request, survey, heading=_("Too many answers at once"),
@@ -160,7 +175,7 @@ def _not_found(request) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def public_survey(request, token: str):
-    survey = Survey.objects.select_related("workspace", "touchpoint").filter(token=token).first()
+    survey = link_lookup.survey_by_link(token)
     if survey is None:
         return _not_found(request)
     return _answer_page(request, survey, link_token=token)
@@ -170,9 +185,7 @@ def public_survey(request, token: str):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def personal_survey(request, token: str):
-    # A skipped invitation's link was never sent, so it does not exist for anyone.
-    invitation = (SurveyInvitation.objects.select_related("survey__workspace", "survey__touchpoint")
-                  .exclude(status=SurveyInvitation.Status.SKIPPED).filter(token=token).first())
+    invitation = link_lookup.invitation_by_link(token)
     if invitation is None:
         return _not_found(request)
     return _answer_page(request, invitation.survey, link_token=token, invitation=invitation)

@@ -1,6 +1,7 @@
 """A fixed-window submission limit per client address, kept in Django's cache (Redis in production)."""
 
 import logging
+from functools import cache as once
 
 from django.conf import settings
 from django.core.cache import cache
@@ -33,8 +34,21 @@ def submission_allowed(request, *, scope: str) -> bool:
         return True
 
 
+@once
+def _redis():
+    import redis
+
+    return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
+
+
 def _count(request, scope: str) -> int:
     key = f"surveys:submissions:{scope}:{client_ip(request)}"
+    if settings.REDIS_URL:
+        # One round trip on the submission path: count, and start the window on the first count.
+        pipeline = _redis().pipeline(transaction=False)
+        pipeline.incr(key)
+        pipeline.expire(key, WINDOW_SECONDS, nx=True)
+        return pipeline.execute()[0]
     if cache.add(key, 1, timeout=WINDOW_SECONDS):
         count = 1
     else:

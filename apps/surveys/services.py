@@ -18,9 +18,9 @@ from apps.kpis import tasks as kpi_tasks
 from apps.touchpoints.models import Channel
 from apps.workspaces.models import Workspace
 from cxm import emails
-from cxm.queue import enqueue_on_commit
+from cxm.queue import enqueue_coalesced_on_commit, enqueue_on_commit
 
-from . import tasks
+from . import page_cache, tasks
 from .models import Answer, Choice, Distribution, Question, Response, Survey, SurveyInvitation
 from .question_templates import template_questions
 
@@ -175,6 +175,7 @@ def question_move(*, question: Question, offset: int) -> None:
         this = visible[index]
         this.position, other.position = other.position, this.position
     Question.objects.bulk_update(questions, ["position"])
+    page_cache.survey_revise(question.survey_id)  # bulk_update sends no signal
     question.position = next(each.position for each in questions if each.pk == question.pk)
 
 
@@ -324,7 +325,7 @@ def response_record(*, survey: Survey, questions: Sequence[Question], answers: M
         enqueue_on_commit(tasks.recompute_distribution_counts, invitation.distribution_id)
     # The mark is part of this transaction, so a lost message (Redis down) only delays the tiles.
     day = kpi_services.slice_mark_dirty(workspace=workspace, moment=response.submitted_at)
-    enqueue_on_commit(kpi_tasks.recompute_rollup_slice, workspace.pk, day.isoformat())
+    enqueue_coalesced_on_commit(kpi_tasks.recompute_rollup_slice, workspace.pk, day.isoformat())
     return response
 
 

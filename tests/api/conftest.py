@@ -1,18 +1,9 @@
 import pytest
-from django.core.cache import cache
 
 from apps.surveys.models import Question
 from apps.workspaces.models import ApiKey
 from tests.factories import SurveyFactory, TouchpointFactory
 from tests.surveys.factories import ChoiceFactory, QuestionFactory
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    """The rate limit counts in the cache: every test starts from zero."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 class ApiClient:

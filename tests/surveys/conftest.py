@@ -1,19 +1,10 @@
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from apps.surveys.models import Question
 from tests.factories import SurveyFactory, TouchpointFactory
 
 from .factories import ChoiceFactory, QuestionFactory
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    """The submission rate limit lives in the cache: every test starts with a clean count."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

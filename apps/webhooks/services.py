@@ -186,15 +186,16 @@ def test_event_send(*, endpoint: WebhookEndpoint) -> WebhookDelivery:
 
 
 def delivery_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
-    """Try a failed delivery once more, now (its endpoint must be active again)."""
+    """Try a failed delivery once more, now, from the admin's request (its endpoint must be active again).
+    Returns it with the outcome."""
     if delivery.status != WebhookDelivery.Status.FAILED:
         raise ValidationError(_("Only a failed delivery can be sent again."))
     if not delivery.endpoint.is_active:
         raise ValidationError(_("Enable the endpoint first."))
-    with transaction.atomic():
-        WebhookDelivery.objects.filter(pk=delivery.pk, status=WebhookDelivery.Status.FAILED).update(
-            status=WebhookDelivery.Status.PENDING, max_attempts=F("attempts") + 1, next_attempt_at=timezone.now())
-        enqueue_on_commit(tasks.deliver_webhook, delivery.pk)
+    now = timezone.now()
+    WebhookDelivery.objects.filter(pk=delivery.pk, status=WebhookDelivery.Status.FAILED).update(
+        status=WebhookDelivery.Status.PENDING, max_attempts=F("attempts") + 1, next_attempt_at=now)
+    delivery_attempt(delivery_id=delivery.pk, now=now)
     delivery.refresh_from_db()
     return delivery
 
@@ -263,7 +264,8 @@ def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> Webhoo
 
 @transaction.atomic
 def _record(delivery: WebhookDelivery, *, attempt: int, outcome: sender.Outcome, started: datetime) -> None:
-    finished = timezone.now()
+    # From the attempt's own clock, so a caller passing `now` (the tests, a replay) gets consistent times.
+    finished = started + timedelta(milliseconds=outcome.response_ms)
     WebhookAttempt.objects.create(
         workspace_id=delivery.workspace_id, delivery=delivery, number=attempt, attempted_at=started,
         status_code=outcome.status_code, response_ms=outcome.response_ms, error=outcome.error,

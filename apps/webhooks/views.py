@@ -212,8 +212,6 @@ def delivery_redeliver(request, endpoint_id, delivery_id):
     else:
         if delivery.status == WebhookDelivery.Status.DELIVERED:
             messages.success(request, _("Delivered on the new attempt."))
-        elif delivery.status == WebhookDelivery.Status.FAILED:
-            messages.error(request, _("The new attempt failed too: %(error)s") % {"error": delivery.last_error})
         else:
-            messages.info(request, _("The delivery is queued and will be sent in a moment."))
+            messages.error(request, _("The new attempt failed too: %(error)s") % {"error": delivery.last_error})
     return redirect(delivery.endpoint)

@@ -1,3 +1,5 @@
+import json
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -193,7 +195,8 @@ def delivery_detail(request, endpoint_id, delivery_id):
         "delivery": delivery,
         "endpoint": delivery.endpoint,
         "attempts": WebhookAttempt.objects.for_workspace(request.workspace).filter(delivery=delivery),
-        "body": services.request_body(delivery).decode(),
+        # Indented for reading; the request carried the same JSON on one line.
+        "body": json.dumps(json.loads(services.request_body(delivery)), ensure_ascii=False, indent=2),
     }
     template = "webhooks/partials/delivery_detail.html" if request.htmx else "webhooks/delivery_detail.html"
     response = render(request, template, context)

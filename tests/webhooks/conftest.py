@@ -1,8 +1,3 @@
-import threading
-import time
-from collections import deque
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 
 from apps.surveys import selectors as survey_selectors
@@ -12,6 +7,8 @@ from apps.workspaces.models import Role
 from tests.factories import CustomerFactory, MembershipFactory, SurveyFactory, TouchpointFactory, UserFactory
 from tests.surveys.factories import QuestionFactory
 
+from .receiver import serving
+
 
 @pytest.fixture(autouse=True)
 def loopback_allowed(settings):
@@ -19,51 +16,10 @@ def loopback_allowed(settings):
     settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
 
 
-class Receiver:
-    """A real HTTP server on loopback, in a thread. It records every request and answers with the next
-    status queued in `statuses` (200 once they run out), after `delay` seconds."""
-
-    def __init__(self):
-        self.requests: list[dict] = []
-        self.statuses: deque[int] = deque()
-        self.delay = 0.0
-        self.location = ""
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                receiver.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
-                if receiver.delay:
-                    time.sleep(receiver.delay)
-                status = receiver.statuses.popleft() if receiver.statuses else 200
-                self.send_response(status)
-                if receiver.location:
-                    self.send_header("Location", receiver.location)
-                answer = b'{"ok": true}' if status < 300 else b"receiver trouble"
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/hooks/cxm"
-
-
 @pytest.fixture
 def receiver():
-    receiver = Receiver()
-    receiver.thread.start()
-    yield receiver
-    receiver.server.shutdown()
-    receiver.server.server_close()
+    with serving() as receiver:
+        yield receiver
 
 
 @pytest.fixture

@@ -252,3 +252,10 @@ def test_old_finished_deliveries_leave_the_log(endpoint):
     tasks.purge_webhook_deliveries()
     assert set(WebhookDelivery.objects.values_list("pk", flat=True)) == {waiting.pk, recent.pk}
     assert not WebhookDelivery.objects.filter(pk=old.pk).exists()
+
+
+def test_the_readme_documents_the_same_snippet():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert signing.RECEIVER_SNIPPET in readme and "X-Cxm-Signature" in readme

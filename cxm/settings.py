@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "apps.kpis",
     "apps.api",
     "apps.errc",
+    "apps.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -188,11 +189,30 @@ CELERY_BEAT_SCHEDULE = {
                                  "schedule": crontab(minute="*/15")},
     "feedback-reconcile": {"task": "apps.feedback.tasks.reconcile_feedback", "schedule": crontab(hour=3, minute=50)},
     "errc-propose-items": {"task": "apps.errc.tasks.propose_all", "schedule": crontab(hour=4, minute=20)},
+    # Webhook retries that are due, and first attempts whose on-commit message was lost.
+    "webhooks-send-due": {"task": "apps.webhooks.tasks.send_due_webhooks",
+                          "schedule": float(os.environ.get("WEBHOOK_POLL_SECONDS", "30"))},
+    "webhooks-purge-log": {"task": "apps.webhooks.tasks.purge_webhook_deliveries",
+                           "schedule": crontab(hour=4, minute=40)},
     "purge-customer-import-files": {"task": "apps.customers.tasks.purge_import_files",
                                     "schedule": crontab(hour=3, minute=10)},
 }
 # Uploaded customer files hold personal data; after this many days only the import summary remains.
 CUSTOMER_IMPORT_RETENTION_DAYS = int(os.environ.get("CUSTOMER_IMPORT_RETENTION_DAYS", "14"))
+
+# Webhooks (apps/webhooks). Production refuses endpoints on loopback and private networks; debug
+# (`make run`) and the tests allow them, so a receiver on this machine works.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", DEBUG)
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "5"))
+# Attempts per delivery; the n-th retry waits base · 2^(n−1) seconds (1 min, 2, 4 … about 2 hours in all).
+WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "8"))
+WEBHOOK_RETRY_BASE_SECONDS = int(os.environ.get("WEBHOOK_RETRY_BASE_SECONDS", "60"))
+WEBHOOK_RETRY_MAX_SECONDS = int(os.environ.get("WEBHOOK_RETRY_MAX_SECONDS", str(6 * 3600)))
+# Failed attempts in a row after which an endpoint is disabled and its admins are e-mailed.
+WEBHOOK_DISABLE_AFTER_FAILURES = int(os.environ.get("WEBHOOK_DISABLE_AFTER_FAILURES", "15"))
+# After a rotation the old secret still signs (a second v1) this long.
+WEBHOOK_SECRET_GRACE_HOURS = int(os.environ.get("WEBHOOK_SECRET_GRACE_HOURS", "24"))
+WEBHOOK_LOG_RETENTION_DAYS = int(os.environ.get("WEBHOOK_LOG_RETENTION_DAYS", "30"))
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

@@ -25,6 +25,7 @@ workspace_patterns = [
     path("", include("apps.nps.urls")),
     path("", include("apps.api.urls")),
     path("", include("apps.errc.urls")),
+    path("", include("apps.webhooks.urls")),
 ]
 
 urlpatterns = [

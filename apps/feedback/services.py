@@ -19,6 +19,8 @@ from apps.customers.models import Customer
 from apps.nps.scores import nps as nps_value
 from apps.surveys.models import Answer, Question, Response, Survey
 from apps.touchpoints.models import Touchpoint
+from apps.webhooks import payloads as webhook_payloads
+from apps.webhooks import services as webhook_services
 from apps.workspaces.models import Membership, Role, Workspace
 from cxm.prepared import PreparedQuery
 from cxm.queue import enqueue_coalesced_on_commit, enqueue_on_commit
@@ -227,6 +229,8 @@ def _pk_windows(queryset, step: int):
 
 
 def _backfill_cases(workspace: Workspace, *, since: datetime | None, batch_size: int) -> int:
+    # No follow_up_case.opened webhooks from here: these are old responses caught up in bulk, and a
+    # receiver would be flooded with news it already had a chance to hear as response.completed.
     responses = (Response.objects.for_workspace(workspace)
                  .filter(nps_score__lte=workspace.follow_up_nps_threshold)
                  .filter(~Exists(FollowUpCase.objects.filter(workspace=workspace, response=OuterRef("pk"))))
@@ -605,6 +609,8 @@ def follow_up_case_open_for_response(*, response: Response, feedback_item: Feedb
                              assignee_id=case.assignee_id, created_at=now)
     if case.assignee_id is not None:
         enqueue_on_commit(tasks.send_case_assigned_email, case.pk)
+    webhook_services.event_emit(workspace=workspace, event="follow_up_case.opened",
+                                payload=lambda: webhook_payloads.follow_up_case(case))
     return case
 
 
@@ -644,6 +650,9 @@ def follow_up_case_set_status(*, case: FollowUpCase, status: str, actor: Members
                              text=note.strip(), created_at=now)
     for field in ("status", "contacted_at", "resolved_at", "closed_at", "time_to_close", "updated_at"):
         setattr(case, field, getattr(locked, field))
+    if status == FollowUpCase.Status.CLOSED:
+        webhook_services.event_emit(workspace=case.workspace, event="follow_up_case.closed",
+                                    payload=lambda: webhook_payloads.follow_up_case(case))
     return case
 
 
@@ -773,6 +782,8 @@ def alert_rules_check(*, workspace: Workspace, now: datetime | None = None) -> l
                                                      value=round(value, 2), threshold=rule.threshold,
                                                      sample_size=sample_size, fired_at=now)
                         enqueue_on_commit(tasks.send_alert_email, alert.pk)
+                        webhook_services.event_emit(workspace=workspace, event="alert.fired",
+                                                    payload=lambda alert=alert: webhook_payloads.alert_fired(alert))
                         fired.append(alert)
             elif mine.filter(is_breached=True).update(is_breached=False):
                 Alert.objects.for_workspace(workspace).filter(

@@ -16,6 +16,8 @@ from apps.feedback import services as feedback_services
 from apps.kpis import services as kpi_services
 from apps.kpis import tasks as kpi_tasks
 from apps.touchpoints.models import Channel
+from apps.webhooks import payloads as webhook_payloads
+from apps.webhooks import services as webhook_services
 from apps.workspaces.models import Workspace
 from cxm import emails
 from cxm.queue import enqueue_coalesced_on_commit, enqueue_on_commit
@@ -326,6 +328,8 @@ def response_record(*, survey: Survey, questions: Sequence[Question], answers: M
     # The mark is part of this transaction, so a lost message (Redis down) only delays the tiles.
     day = kpi_services.slice_mark_dirty(workspace=workspace, moment=response.submitted_at)
     enqueue_coalesced_on_commit(kpi_tasks.recompute_rollup_slice, workspace.pk, day.isoformat())
+    webhook_services.event_emit(workspace=workspace, event="response.completed",
+                                payload=lambda: webhook_payloads.response_completed(response))
     return response
 
 

@@ -64,6 +64,9 @@ class Workspace(models.Model):
         _("open a case at NPS answers up to"), default=6, validators=[MaxValueValidator(10)],
         help_text=_("0–6 are detractors; lower it to follow up only the most unhappy customers."))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # The events some active webhook endpoint listens to, kept by apps.webhooks.services: the survey
+    # submission reads it from the row it already has, so a workspace without webhooks costs no query.
+    webhook_events = models.JSONField(default=list, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("workspace")

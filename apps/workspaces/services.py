@@ -40,7 +40,9 @@ def workspace_update(*, workspace: Workspace, **fields) -> Workspace:
     for name, value in fields.items():
         setattr(workspace, name, value)
     workspace.full_clean()
-    workspace.save()
+    # Only the fields the form changed: the row may have moved on since this object was loaded (the
+    # webhook endpoints keep webhook_events up to date on it).
+    workspace.save(update_fields=list(fields))
     return workspace
 
 

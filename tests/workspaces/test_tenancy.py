@@ -9,6 +9,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from apps.surveys.models import Question, Survey
+from apps.webhooks.models import WebhookEndpoint
 from apps.workspaces.models import ApiKey, Role
 from tests.errc.factories import ErrcBoardFactory, ErrcItemFactory, ErrcProposalFactory, ItemEvidenceFactory
 from tests.factories import (
@@ -33,6 +34,7 @@ from tests.feedback.factories import (
     TagFactory,
 )
 from tests.surveys.factories import ChoiceFactory, DistributionFactory, QuestionFactory
+from tests.webhooks.factories import WebhookDeliveryFactory, WebhookEndpointFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -71,6 +73,10 @@ OBJECT_FACTORIES: dict[str, Callable] = {
     "item_id": lambda workspace: ErrcItemFactory(board__workspace=workspace).pk,
     "evidence_id": lambda workspace: ItemEvidenceFactory(item__board__workspace=workspace).pk,
     "proposal_id": lambda workspace: ErrcProposalFactory(board__workspace=workspace).pk,
+    "endpoint_id": lambda workspace: WebhookEndpointFactory(workspace=workspace).pk,
+    # The delivery of the endpoint the same URL just made.
+    "delivery_id": lambda workspace: WebhookDeliveryFactory(
+        endpoint=WebhookEndpoint.objects.filter(workspace=workspace).order_by("-pk").first()).pk,
 }
 
 PARAMETER = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")

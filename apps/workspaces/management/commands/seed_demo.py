@@ -46,6 +46,7 @@ class Command(BaseCommand):
         from cxm.demo_invitations import seed_invitations
         from cxm.demo_journeys import seed_journeys
         from cxm.demo_surveys import seed_surveys
+        from cxm.demo_webhooks import seed_webhooks
 
         for workspace in workspaces.values():
             started = time.monotonic()
@@ -58,6 +59,7 @@ class Command(BaseCommand):
             seed_invitations(workspace)
             rollups_rebuild(workspace=workspace)
             seed_errc(workspace)
+            seed_webhooks(workspace)
             self.stdout.write(f"{workspace.name}: {surveys['surveys']} surveys, "
                               f"{'existing' if surveys['skipped'] else surveys['responses']} responses, "
                               f"ready in {time.monotonic() - started:.0f} s")

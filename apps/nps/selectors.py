@@ -38,6 +38,7 @@ read the responses.
 Every function runs a fixed number of queries whatever the number of responses, touchpoints, personas or
 questions."""
 
+import json
 import re
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, time, timedelta
@@ -52,7 +53,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.kpis import selectors as kpis
 from apps.kpis.dashboard import Period
 from apps.kpis.models import SCORE_FIELDS, SegmentRollup
-from apps.kpis.services import day_bounds, local_day, workspace_zone
+from apps.kpis.services import day_bounds, local_day, rolled_up_segments, workspace_zone
 from apps.surveys.models import Answer, Question, Response, Survey
 from apps.touchpoints.models import Channel, Persona, Touchpoint
 from apps.workspaces.models import Workspace
@@ -82,10 +83,13 @@ class Filters:
     touchpoint_id: int | None = None
     channel: str = ""
     survey_id: int | None = None
+    # A saved segment and its rules as canonical JSON (see kpis.KpiFilters).
+    segment_id: int | None = None
+    segment_rules: str = ""
 
     def condition(self, prefix: str = "") -> Q:
         """The filters as a Q on Response, or on a model reaching it through `prefix` ("response__")."""
-        condition = Q()
+        condition = kpis.saved_segment_condition(self.for_rollups(), prefix)
         if self.touchpoint_id is not None:
             condition &= Q(**{f"{prefix}touchpoint_id": self.touchpoint_id})
         if self.channel:
@@ -96,7 +100,8 @@ class Filters:
 
     def for_rollups(self, segments: tuple[tuple[str, str], ...] = ()) -> kpis.KpiFilters:
         return kpis.KpiFilters(touchpoint_id=self.touchpoint_id, channel=self.channel, survey_id=self.survey_id,
-                               segments=segments)
+                               segments=segments, saved_segment_id=self.segment_id,
+                               saved_segment_rules=self.segment_rules)
 
     @property
     def is_empty(self) -> bool:
@@ -446,6 +451,8 @@ def persona_condition(persona: Persona) -> Q | None:
     """Responses whose customer matches every attribute=value pair of the persona's segment rule; None
     when the rule uses a key that cannot be looked up safely. An empty rule matches every known customer."""
     condition = Q(customer__isnull=False)
+    if persona.saved_segment_id:
+        return condition & persona.saved_segment.rules_object.q(prefix="customer__")
     rule = persona.segment_rule if isinstance(persona.segment_rule, dict) else {}
     for key, value in rule.items():
         if not isinstance(key, str) or not ATTRIBUTE_KEY.fullmatch(key) or "__" in key:
@@ -461,7 +468,7 @@ def persona_pair(persona: Persona, filters: Filters = NO_FILTERS) -> tuple[str, 
     responses must answer (several pairs, another attribute, a value that is not text, a channel or
     survey filter)."""
     rule = persona.segment_rule if isinstance(persona.segment_rule, dict) else {}
-    if len(rule) != 1:
+    if persona.saved_segment_id or len(rule) != 1:
         return None
     [(key, value)] = rule.items()
     # Segment rollups leave empty values out.
@@ -473,7 +480,8 @@ def persona_pair(persona: Persona, filters: Filters = NO_FILTERS) -> tuple[str, 
 def _persona_breakdown(workspace: Workspace, period: Period, filters: Filters) -> list[BreakdownRow]:
     """One query for the personas, one over the segment rollups for single-pair rules, one over the
     responses for the others (each only when needed)."""
-    personas = list(Persona.objects.for_workspace(workspace).order_by("name", "pk")[:PERSONA_LIMIT])
+    personas = list(Persona.objects.for_workspace(workspace).select_related("saved_segment")
+                    .order_by("name", "pk")[:PERSONA_LIMIT])
     pairs = {persona.pk: persona_pair(persona, filters) for persona in personas}
     rolled_up = {pair for pair in pairs.values() if pair}
     rollup_scores = (_segment_rollups(workspace, period, filters,
@@ -720,14 +728,17 @@ def nps_report(workspace: Workspace, start: datetime, end: datetime, filters: Fi
 
 
 def filter_choices(workspace: Workspace) -> dict:
-    """Touchpoints (with their journey) and surveys to filter by, in two queries; "names" hands the same
-    rows to nps_report() to label its breakdowns."""
+    """Touchpoints (with their journey), surveys and saved segments to filter by, in three queries; "names"
+    hands the same rows to nps_report() to label its breakdowns."""
     touchpoints = list(_touchpoint_rows(workspace))
     surveys = list(_survey_rows(workspace))
+    segments = [(pk, name, json.dumps(rules, sort_keys=True, ensure_ascii=False))
+                for pk, name, rules in rolled_up_segments(workspace).values_list("pk", "name", "rules")]
     archived = _("archived")
     return {
         "touchpoints": [(pk, f"{journey} · {name}" + (f" ({archived})" if archived_at else ""))
                         for pk, name, journey, archived_at, *_stage in touchpoints],
         "surveys": surveys,
+        "segments": segments,
         "names": _names(touchpoints, surveys),
     }

@@ -147,18 +147,16 @@ class CustomerImport(WorkspaceOwned):
         return [{"line": entry.get("line"), "reason": row_error_message(entry)} for entry in entries]
 
 
-class SegmentQuerySet(WorkspaceQuerySet):
-    def with_counts(self, workspace):
-        """The segments, each with `customer_count`, counted in one aggregate over the customers."""
-        segments = list(self)
-        if not segments:
-            return segments
-        counts = Customer.objects.for_workspace(workspace).aggregate(**{
-            f"segment_{segment.pk}": Count("pk", filter=segment.rules_object.q() or Q(pk__isnull=False))
-            for segment in segments})
-        for segment in segments:
-            segment.customer_count = counts[f"segment_{segment.pk}"]
+def segment_counts(segments: list, workspace) -> list:
+    """Set `customer_count` on each segment, counted in one aggregate over the workspace's customers."""
+    if not segments:
         return segments
+    counts = Customer.objects.for_workspace(workspace).aggregate(**{
+        f"segment_{segment.pk}": Count("pk", filter=segment.rules_object.q() or Q(pk__isnull=False))
+        for segment in segments})
+    for segment in segments:
+        segment.customer_count = counts[f"segment_{segment.pk}"]
+    return segments
 
 
 class Segment(WorkspaceOwned):
@@ -174,7 +172,7 @@ class Segment(WorkspaceOwned):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    objects = SegmentQuerySet.as_manager()
+    objects = WorkspaceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("segment")

@@ -63,10 +63,7 @@ def saved_segment_condition(filters: KpiFilters, prefix: str = "") -> Q:
 
 
 def _rollup_rows(workspace: Workspace, first: date, last: date, filters: KpiFilters):
-    if filters.saved_segment_id:
-        model = SavedSegmentRollup
-    else:
-        model = SegmentRollup if filters.segments else DailyRollup
+    model = SavedSegmentRollup if filters.saved_segment_id else SegmentRollup if filters.segments else DailyRollup
     rows = model.objects.for_workspace(workspace).filter(day__gte=first, day__lte=last)
     if filters.saved_segment_id:
         rows = rows.filter(segment_id=filters.saved_segment_id)

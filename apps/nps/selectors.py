@@ -45,16 +45,29 @@ from datetime import date, datetime, time, timedelta
 from functools import reduce
 from operator import or_
 
-from django.db.models import BigIntegerField, Case, Count, ExpressionWrapper, F, IntegerField, Q, Sum, Value, When
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    JSONField,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from apps.customers.models import Segment
 from apps.kpis import selectors as kpis
 from apps.kpis.dashboard import Period
 from apps.kpis.models import SCORE_FIELDS, SegmentRollup
-from apps.kpis.services import day_bounds, local_day, rolled_up_segments, workspace_zone
-from apps.surveys.models import Answer, Question, Response, Survey
+from apps.kpis.services import MAX_ROLLED_UP_SEGMENTS, day_bounds, local_day, workspace_zone
+from apps.surveys.models import Answer, Question, Response, Survey, WaveSchedule
 from apps.touchpoints.models import Channel, Persona, Touchpoint
 from apps.workspaces.models import Workspace
 
@@ -727,18 +740,37 @@ def nps_report(workspace: Workspace, start: datetime, end: datetime, filters: Fi
     )
 
 
+def _surveys_segments_and_schedules(workspace: Workspace):
+    """Survey titles, saved segments (with their rules) and wave schedule ids in one UNION ALL query: the
+    report's filter lists and whether it has waves to show."""
+    def rows(model, kind: str, label: str, rules):
+        return (model.objects.for_workspace(workspace)
+                .annotate(kind=Value(kind), key=F("pk"), label=F(label), rule=rules)
+                .values_list("kind", "key", "label", "rule").order_by())
+
+    none = Value(None, output_field=JSONField())
+    found = list(rows(Segment, "segment", "name", F("rules"))
+                 .union(rows(Survey, "survey", "title", none), rows(WaveSchedule, "schedule", "name", none), all=True))
+    surveys = sorted(((pk, title) for kind, pk, title, _rule in found if kind == "survey"),
+                     key=lambda row: (row[1], row[0]))
+    saved = sorted((row for row in found if row[0] == "segment"), key=lambda row: row[1])[:MAX_ROLLED_UP_SEGMENTS]
+    segment_rows = sorted(((pk, name, json.dumps(rule or {}, sort_keys=True, ensure_ascii=False))
+                           for _kind, pk, name, rule in saved), key=lambda row: (str(row[1]), row[0]))
+    schedules = sorted(pk for kind, pk, _name, _rule in found if kind == "schedule")
+    return surveys, segment_rows, schedules
+
+
 def filter_choices(workspace: Workspace) -> dict:
-    """Touchpoints (with their journey), surveys and saved segments to filter by, in three queries; "names"
-    hands the same rows to nps_report() to label its breakdowns."""
+    """Touchpoints (with their journey), surveys and saved segments to filter by, and the wave schedules to
+    compare, in two queries; "names" hands the same rows to nps_report() to label its breakdowns."""
     touchpoints = list(_touchpoint_rows(workspace))
-    surveys = list(_survey_rows(workspace))
-    segments = [(pk, name, json.dumps(rules, sort_keys=True, ensure_ascii=False))
-                for pk, name, rules in rolled_up_segments(workspace).values_list("pk", "name", "rules")]
+    surveys, segments, schedules = _surveys_segments_and_schedules(workspace)
     archived = _("archived")
     return {
         "touchpoints": [(pk, f"{journey} · {name}" + (f" ({archived})" if archived_at else ""))
                         for pk, name, journey, archived_at, *_stage in touchpoints],
         "surveys": surveys,
         "segments": segments,
+        "wave_schedules": schedules,
         "names": _names(touchpoints, surveys),
     }

@@ -40,7 +40,8 @@ SHAPES = {
 INSERT = """
 INSERT INTO customers_customer (workspace_id, external_id, email, phone, name, language, attributes, consent,
                                 last_surveyed_at, last_nps_score, created_at, updated_at)
-SELECT %(workspace)s, 'B' || n, 'b' || n || '@example.kr', '', '고객 ' || n, (ARRAY['ko', 'ko', 'ko', 'en', ''])[1 + n %% 5],
+SELECT %(workspace)s, 'B' || n, 'b' || n || '@example.kr', '', '고객 ' || n,
+       (ARRAY['ko', 'ko', 'ko', 'en', ''])[1 + n %% 5],
        jsonb_build_object('segment', (ARRAY['consumer', 'family', 'business', 'youth'])[1 + n %% 4],
                           'tier', (ARRAY['bronze', 'silver', 'gold', 'platinum', 'bronze'])[1 + (n / 7) %% 5],
                           'region', (ARRAY['서울', '경기', '부산', '대구', '제주', '인천'])[1 + (n / 3) %% 6],

@@ -1,8 +1,7 @@
 """Relationship NPS in waves: recipients from a saved segment, the beat job, pause/resume, the
 wave-over-wave figures and the pages."""
 
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -102,7 +101,7 @@ def test_a_wave_waits_for_a_survey_that_is_not_live(schedule):
 
 
 def test_month_steps_keep_the_day_or_the_last_day():
-    moment = datetime(2026, 1, 31, 9, tzinfo=dt_timezone.utc)
+    moment = datetime(2026, 1, 31, 9, tzinfo=UTC)
     assert add_interval(moment, 1, "months").date().isoformat() == "2026-02-28"
     assert add_interval(moment, 12, "months").date().isoformat() == "2027-01-31"
     assert add_interval(moment, 2, "weeks").date().isoformat() == "2026-02-14"

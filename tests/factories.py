@@ -116,3 +116,12 @@ class ResponseFactory(factory.django.DjangoModelFactory):
     workspace = factory.SelfAttribute("survey.workspace")
     submitted_at = factory.LazyFunction(timezone.now)
     nps_score = 9
+
+
+class SegmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "customers.Segment"
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    name = factory.Sequence(lambda n: f"Segment {n}")
+    rules = factory.LazyFunction(lambda: {"attributes": {"tier": "gold"}})

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.workspaces.models import Language
 
+from .segments import ATTRIBUTE_KEY, MAX_SURVEYED_DAYS, SegmentRules
 from .selectors import FILTER_ATTRIBUTES
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -89,24 +90,91 @@ class CustomerEditForm(forms.Form):
         return "\n".join(f"{key}: {value}" for key, value in attributes.items())
 
     def clean_attributes(self) -> dict:
-        attributes: dict[str, str] = {}
-        for number, line in enumerate(self.cleaned_data["attributes"].splitlines(), start=1):
-            if not line.strip():
-                continue
-            key, separator, value = line.partition(":")
-            key, value = key.strip().lower(), value.strip()
-            if not separator or not key:
-                raise forms.ValidationError(_("Line %(number)s: write the attribute as key: value.") % {
-                    "number": number})
-            if len(key) > MAX_ATTRIBUTE_KEY_CHARS or len(value) > MAX_ATTRIBUTE_VALUE_CHARS:
-                raise forms.ValidationError(_(
-                    "Line %(number)s is too long: keys have at most %(key)s characters, values %(value)s.") % {
-                    "number": number, "key": MAX_ATTRIBUTE_KEY_CHARS, "value": MAX_ATTRIBUTE_VALUE_CHARS})
-            if key in attributes:
-                raise forms.ValidationError(_("Line %(number)s repeats the key “%(key)s”.") % {
-                    "number": number, "key": key})
-            if value:
-                attributes[key] = value
-        if len(attributes) > MAX_ATTRIBUTES:
-            raise forms.ValidationError(_("At most %(limit)s attributes.") % {"limit": MAX_ATTRIBUTES})
+        return parse_attribute_lines(self.cleaned_data["attributes"])
+
+
+def parse_attribute_lines(text: str) -> dict[str, str]:
+    """'key: value' lines → {key: value}; raises ValidationError naming the bad line."""
+    attributes: dict[str, str] = {}
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        key, separator, value = line.partition(":")
+        key, value = key.strip().lower(), value.strip()
+        if not separator or not key:
+            raise forms.ValidationError(_("Line %(number)s: write the attribute as key: value.") % {
+                "number": number})
+        if len(key) > MAX_ATTRIBUTE_KEY_CHARS or len(value) > MAX_ATTRIBUTE_VALUE_CHARS:
+            raise forms.ValidationError(_(
+                "Line %(number)s is too long: keys have at most %(key)s characters, values %(value)s.") % {
+                "number": number, "key": MAX_ATTRIBUTE_KEY_CHARS, "value": MAX_ATTRIBUTE_VALUE_CHARS})
+        if key in attributes:
+            raise forms.ValidationError(_("Line %(number)s repeats the key “%(key)s”.") % {
+                "number": number, "key": key})
+        if value:
+            attributes[key] = value
+    if len(attributes) > MAX_ATTRIBUTES:
+        raise forms.ValidationError(_("At most %(limit)s attributes.") % {"limit": MAX_ATTRIBUTES})
+    return attributes
+
+
+class SegmentForm(forms.Form):
+    """The rules of a saved segment. Attribute fields left empty match any value."""
+
+    name = forms.CharField(label=_("Name"), max_length=120)
+    description = forms.CharField(label=_("Description"), max_length=300, required=False)
+    segment = forms.CharField(label=_("Segment attribute"), max_length=MAX_ATTRIBUTE_VALUE_CHARS, required=False)
+    tier = forms.CharField(label=_("Tier"), max_length=MAX_ATTRIBUTE_VALUE_CHARS, required=False)
+    region = forms.CharField(label=_("Region"), max_length=MAX_ATTRIBUTE_VALUE_CHARS, required=False)
+    other_attributes = forms.CharField(
+        label=_("Other attributes"), required=False, widget=forms.Textarea(attrs={"rows": 2, "spellcheck": "false"}),
+        help_text=_("One per line, as key: value — for example “plan: 5G 프리미엄”."))
+    nps_group = forms.ChoiceField(label=_("Last NPS answer"), required=False, choices=[
+        ("", _("Any")), ("promoter", _("Promoter (9–10)")), ("passive", _("Passive (7–8)")),
+        ("detractor", _("Detractor (0–6)")), ("none", _("No NPS answer yet"))])
+    surveyed = forms.ChoiceField(label=_("Last surveyed"), required=False, choices=[
+        ("", _("Any time or never")), ("within", _("In the last … days")),
+        ("not_within", _("More than … days ago")), ("never", _("Never surveyed"))])
+    surveyed_days = forms.IntegerField(label=_("Days"), required=False, min_value=1, max_value=MAX_SURVEYED_DAYS)
+    consent = forms.ChoiceField(label=_("Consent"), required=False, choices=[
+        ("", _("Any")), ("yes", _("Consented")), ("no", _("Not consented"))])
+    language = forms.ChoiceField(label=_("Preferred language"), required=False,
+                                 choices=[("", _("Any")), *Language.choices, ("unknown", _("Not known"))])
+
+    @classmethod
+    def initial_for(cls, segment) -> dict:
+        rules = segment.rules_object
+        attributes = dict(rules.attributes)
+        named = {key: attributes.pop(key, "") for key in FILTER_ATTRIBUTES}
+        return {"name": segment.name, "description": segment.description, **named,
+                "other_attributes": "\n".join(f"{key}: {value}" for key, value in attributes.items()),
+                "nps_group": rules.nps_group, "surveyed": rules.surveyed, "surveyed_days": rules.surveyed_days,
+                "consent": rules.consent, "language": rules.language}
+
+    def clean_other_attributes(self) -> dict:
+        attributes = parse_attribute_lines(self.cleaned_data["other_attributes"])
+        for key in attributes:
+            if not ATTRIBUTE_KEY.fullmatch(key) or "__" in key:
+                raise forms.ValidationError(_("“%(key)s” cannot be an attribute name: use letters, digits, "
+                                              "“_” and “-”.") % {"key": key})
+            if key in FILTER_ATTRIBUTES:
+                raise forms.ValidationError(_("Choose “%(key)s” in its own field above.") % {"key": key})
         return attributes
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("surveyed") in ("within", "not_within") and not cleaned.get("surveyed_days"):
+            self.add_error("surveyed_days", _("Say how many days."))
+        return cleaned
+
+    def rules(self) -> SegmentRules:
+        """The rules of the valid fields; what the live count shows while the form is still being filled."""
+        data = getattr(self, "cleaned_data", {})
+        attributes = {key: data.get(key, "").strip() for key in FILTER_ATTRIBUTES if (data.get(key) or "").strip()}
+        other = data.get("other_attributes")
+        if isinstance(other, dict):
+            attributes.update(other)
+        return SegmentRules.from_json({
+            "attributes": attributes, "nps_group": data.get("nps_group", ""), "surveyed": data.get("surveyed", ""),
+            "surveyed_days": data.get("surveyed_days"), "consent": data.get("consent", ""),
+            "language": data.get("language", "")})

@@ -54,3 +54,30 @@ def recent_imports(*, workspace: Workspace, limit: int = 10):
     # The stored file can be megabytes: never load it to list imports.
     return (CustomerImport.objects.for_workspace(workspace).defer("content").select_related("uploaded_by")
             .order_by("-created_at")[:limit])
+
+
+def segment_list(*, workspace: Workspace):
+    """Saved segments with how many personas and wave schedules use them (one query; counts come after)."""
+    from django.db.models import Count
+
+    from .models import Segment
+
+    return (Segment.objects.for_workspace(workspace)
+            .annotate(persona_count=Count("personas", distinct=True),
+                      schedule_count=Count("wave_schedules", distinct=True)).order_by("name", "pk"))
+
+
+def segment_size(*, workspace: Workspace, rules) -> dict[str, int]:
+    """How many customers the rules select, and how many of them a send would reach now (consent, an e-mail
+    address, not surveyed within the contact-fatigue window): one aggregate."""
+    from datetime import timedelta
+
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    reachable = Q(consent=True) & ~Q(email="")
+    if workspace.contact_fatigue_days:
+        since = timezone.now() - timedelta(days=workspace.contact_fatigue_days)
+        reachable &= Q(last_surveyed_at__isnull=True) | Q(last_surveyed_at__lt=since)
+    return Customer.objects.for_workspace(workspace).in_segment(rules).aggregate(
+        customers=Count("pk"), reachable=Count("pk", filter=reachable))

@@ -10,8 +10,11 @@ from datetime import timedelta
 from functools import partial
 from itertools import chain, islice
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
 
 from apps.surveys.models import Response
@@ -19,7 +22,8 @@ from apps.workspaces.models import AuditEntry, Workspace, audit
 
 from . import tasks
 from .csv_import import Columns, CustomerCsv, ImportFailure, Row, RowError, failure_message, neutralise_formula
-from .models import Customer, CustomerImport
+from .models import Customer, CustomerImport, Segment
+from .segments import SegmentRules
 
 logger = logging.getLogger(__name__)
 
@@ -316,3 +320,65 @@ def _export_stream(workspace: Workspace, customers) -> Iterator[bytes]:
         attributes = row["attributes"] if isinstance(row["attributes"], dict) else {}
         values = [cell(row[name]) for name in EXPORT_FIELDS] + [cell(attributes.get(key)) for key in attribute_keys]
         yield writer.writerow(values).encode()
+
+
+# Last NPS answer --------------------------------------------------------------------------------
+
+def customer_last_nps_refresh(*, workspace: Workspace, start=None, end=None) -> int:
+    """Copy each customer's latest NPS answer onto the profile, for the customers who answered in
+    [start, end) (every customer with a response when both are None): one UPDATE with a correlated
+    subquery, recomputed from the responses, so re-runs converge. The rollup jobs call it."""
+    latest = (Response.objects.for_workspace(workspace).filter(customer=OuterRef("pk"), nps_score__isnull=False)
+              .order_by("-submitted_at", "-pk"))
+    answered = Response.objects.for_workspace(workspace).in_period(start, end).filter(customer__isnull=False)
+    return Customer.objects.for_workspace(workspace).filter(pk__in=answered.values("customer_id")).update(
+        last_nps_score=Subquery(latest.values("nps_score")[:1]))
+
+
+# Saved segments ---------------------------------------------------------------------------------
+
+def _segment_save(segment: Segment) -> Segment:
+    from apps.kpis import tasks as kpi_tasks
+    from cxm.queue import enqueue_on_commit
+
+    segment.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            segment.save()
+    except IntegrityError:
+        raise ValidationError({"name": _("A segment with this name already exists.")}) from None
+    # The dashboard and NPS report read this segment's rollups: rebuild them for the new rules.
+    enqueue_on_commit(kpi_tasks.rebuild_segment_rollups, segment.pk)
+    return segment
+
+
+def segment_create(*, workspace: Workspace, created_by, name: str, description: str = "",
+                   rules: SegmentRules) -> Segment:
+    return _segment_save(Segment(workspace=workspace, created_by=created_by, name=name.strip(),
+                                 description=description.strip(), rules=rules.to_json()))
+
+
+def segment_update(*, segment: Segment, name: str, description: str = "", rules: SegmentRules) -> Segment:
+    segment.name, segment.description, segment.rules = name.strip(), description.strip(), rules.to_json()
+    return _segment_save(segment)
+
+
+def segment_uses(segment: Segment) -> list[str]:
+    """Names of what relies on the segment and would lose its audience: personas and wave schedules."""
+    from apps.surveys.models import WaveSchedule
+    from apps.touchpoints.models import Persona
+
+    personas = Persona.objects.for_workspace(segment.workspace_id).filter(saved_segment=segment)
+    schedules = WaveSchedule.objects.for_workspace(segment.workspace_id).filter(segment=segment)
+    return ([_("persona “%(name)s”") % {"name": name} for name in personas.values_list("name", flat=True)]
+            + [_("wave schedule “%(name)s”") % {"name": name} for name in schedules.values_list("name", flat=True)])
+
+
+@transaction.atomic
+def segment_delete(*, segment: Segment) -> None:
+    """Refused while a persona or a wave schedule uses the segment; past distributions keep their own copy
+    of the rules."""
+    uses = segment_uses(segment)
+    if uses:
+        raise ValidationError(_("This segment is used by %(uses)s. Change those first.") % {"uses": ", ".join(uses)})
+    segment.delete()

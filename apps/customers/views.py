@@ -1,6 +1,7 @@
 import csv
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,8 +16,9 @@ from apps.workspaces.decorators import workspace_view
 from apps.workspaces.models import Role
 
 from . import csv_import, selectors, services
-from .forms import MAX_UPLOAD_BYTES, CustomerEditForm, CustomerFilterForm, CustomerImportForm
-from .models import Customer, CustomerImport
+from .forms import MAX_UPLOAD_BYTES, CustomerEditForm, CustomerFilterForm, CustomerImportForm, SegmentForm
+from .models import Customer, CustomerImport, Segment, segment_counts
+from .segments import SegmentRules
 from .uploads import SizeLimitUploadHandler
 
 CUSTOMERS_PER_PAGE = 50
@@ -188,3 +190,96 @@ def import_error_rows(request, import_id):
         writer.writerow([csv_import.neutralise_formula(cell) for cell in row])
     response["Content-Disposition"] = f'attachment; filename="import-{customer_import.pk}-errors.csv"'
     return response
+
+
+# Saved segments ---------------------------------------------------------------------------------
+
+SEGMENTS_PER_PAGE = 25
+
+
+def _segment(request, segment_id) -> Segment:
+    return get_object_or_404(Segment.objects.for_workspace(request.workspace), pk=segment_id)
+
+
+def _segment_form_context(request, form, segment=None) -> dict:
+    # Before anything is typed the count is the stored rules' (everyone for a new segment).
+    rules = form.rules() if form.is_bound else segment.rules_object if segment else SegmentRules()
+    return {"form": form, "segment": segment, "facets": selectors.customer_facets(workspace=request.workspace),
+            "size": selectors.segment_size(workspace=request.workspace, rules=rules),
+            "rules_text": " · ".join(rules.describe()),
+            "fatigue_days": request.workspace.contact_fatigue_days}
+
+
+@workspace_view
+@require_GET
+def segment_list(request):
+    page = Paginator(selectors.segment_list(workspace=request.workspace), SEGMENTS_PER_PAGE).get_page(
+        request.GET.get("page"))
+    # One aggregate counts every segment of the page.
+    segments = segment_counts(list(page.object_list), request.workspace)
+    return render(request, "customers/segment_list.html", {
+        "page": page, "segments": segments, "can_manage": request.membership.has_role(Role.ADMIN)})
+
+
+@workspace_view
+@require_GET
+def segment_count(request):
+    """The live count beside the segment form: htmx sends the form's fields on every change."""
+    form = SegmentForm(request.GET)
+    form.is_valid()
+    return render(request, "customers/partials/segment_count.html", {
+        "size": selectors.segment_size(workspace=request.workspace, rules=form.rules()),
+        "rules_text": " · ".join(form.rules().describe()), "fatigue_days": request.workspace.contact_fatigue_days})
+
+
+@workspace_view(role=Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def segment_create(request):
+    form = SegmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            segment = services.segment_create(workspace=request.workspace, created_by=request.user,
+                                              name=form.cleaned_data["name"],
+                                              description=form.cleaned_data["description"], rules=form.rules())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Segment “%(name)s” saved.") % {"name": segment.name})
+            return redirect("customers:segment_list", workspace_slug=request.workspace.slug)
+    return render(request, "customers/segment_form.html", _segment_form_context(request, form),
+                  status=400 if form.is_bound else 200)
+
+
+@workspace_view(role=Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def segment_edit(request, segment_id):
+    segment = _segment(request, segment_id)
+    form = SegmentForm(request.POST or None, initial=SegmentForm.initial_for(segment))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.segment_update(segment=segment, name=form.cleaned_data["name"],
+                                    description=form.cleaned_data["description"], rules=form.rules())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Segment “%(name)s” saved.") % {"name": segment.name})
+            return redirect("customers:segment_list", workspace_slug=request.workspace.slug)
+    return render(request, "customers/segment_form.html", _segment_form_context(request, form, segment),
+                  status=400 if form.is_bound else 200)
+
+
+@workspace_view(role=Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def segment_delete(request, segment_id):
+    """GET asks for confirmation (and names what uses the segment), POST deletes."""
+    segment = _segment(request, segment_id)
+    uses = services.segment_uses(segment)
+    if request.method == "POST":
+        try:
+            services.segment_delete(segment=segment)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("customers:segment_delete", workspace_slug=request.workspace.slug, segment_id=segment.pk)
+        messages.success(request, _("Segment “%(name)s” deleted.") % {"name": segment.name})
+        return redirect("customers:segment_list", workspace_slug=request.workspace.slug)
+    return render(request, "customers/segment_delete_confirm.html", {"segment": segment, "uses": uses})

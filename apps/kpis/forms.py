@@ -1,16 +1,19 @@
+import json
 from datetime import date
 
 from django import forms
 from django.core.cache import cache
+from django.db.models import F, IntegerField, Value
 from django.utils.translation import gettext_lazy as _
 
+from apps.customers.models import Segment
 from apps.surveys.models import Survey
 from apps.touchpoints.models import Channel, Persona, Touchpoint
 
 from .dashboard import DEFAULT_PERIOD, Period, period_for
 from .models import SegmentRollup
 from .selectors import KpiFilters
-from .services import cache_version_key
+from .services import MAX_ROLLED_UP_SEGMENTS, cache_version_key
 
 PERIOD_CHOICES = [("7", _("Last 7 days")), ("30", _("Last 30 days")), ("90", _("Last 90 days")),
                   ("custom", _("Custom range"))]
@@ -28,13 +31,33 @@ def filter_options(workspace) -> dict:
             "touchpoints": [(t.pk, f"{t.journey.name} · {t.name}") for t in touchpoints],
             "stages": [(pk, stage.journey_id, stage.name_en, stage.name_ko) for pk, stage in stages.items()],
             "surveys": list(Survey.objects.for_workspace(workspace).order_by("title").values_list("pk", "title")),
-            "personas": [(p.pk, p.name, sorted(p.segment_rule.items()))
-                         for p in Persona.objects.for_workspace(workspace).order_by("name")],
+            **_personas_and_saved_segments(workspace),
             "segments": list(SegmentRollup.objects.for_workspace(workspace).order_by("attribute", "value")
                              .values_list("attribute", "value").distinct()[:200]),
         }
         cache.set(key, options, 3600)
     return options
+
+
+def _personas_and_saved_segments(workspace) -> dict:
+    """Personas (pk, name, rule pairs, saved segment id) and saved segments (pk, name, rules as canonical
+    JSON, which travel in the filters so no query finds them again), read in one UNION ALL query."""
+    personas = (Persona.objects.for_workspace(workspace)
+                .annotate(kind=Value("persona"), key=F("pk"), label=F("name"), rule=F("segment_rule"),
+                          saved=F("saved_segment_id"))
+                .values_list("kind", "key", "label", "rule", "saved").order_by())
+    segments = (Segment.objects.for_workspace(workspace)
+                .annotate(kind=Value("segment"), key=F("pk"), label=F("name"), rule=F("rules"),
+                          saved=Value(None, output_field=IntegerField()))
+                .values_list("kind", "key", "label", "rule", "saved").order_by())
+    rows = sorted(personas.union(segments, all=True), key=lambda row: (row[0], str(row[2]), row[1]))
+    saved = sorted((row for row in rows if row[0] == "segment"), key=lambda row: row[1])[:MAX_ROLLED_UP_SEGMENTS]
+    return {
+        "personas": [(pk, name, sorted((rule or {}).items()), saved_id)
+                     for kind, pk, name, rule, saved_id in rows if kind == "persona"],
+        "saved_segments": sorted(((pk, name, json.dumps(rule or {}, sort_keys=True, ensure_ascii=False))
+                                  for _kind, pk, name, rule, _saved in saved), key=lambda row: str(row[1])),
+    }
 
 
 class DashboardFilterForm(forms.Form):
@@ -63,7 +86,8 @@ class DashboardFilterForm(forms.Form):
         self.fields["survey"].choices = [("", _("All surveys")), *options["surveys"]]
         self.fields["segment"].choices = [
             ("", _("Everyone")),
-            (_("Personas"), [(f"persona:{pk}", name) for pk, name, _rule in options["personas"]]),
+            (_("Personas"), [(f"persona:{pk}", name) for pk, name, _rule, _saved in options["personas"]]),
+            (_("Saved segments"), [(f"saved:{pk}", name) for pk, name, _rules in options["saved_segments"]]),
             (_("Segments"), [(f"{attribute}={value}", f"{attribute} = {value}")
                              for attribute, value in options["segments"]]),
         ]
@@ -95,11 +119,21 @@ class DashboardFilterForm(forms.Form):
 
     def kpi_filters(self) -> KpiFilters:
         segments: tuple = ()
+        saved_segment_id = None
         segment = self._value("segment") or ""
         if segment.startswith("persona:"):
-            rules = {str(pk): rule for pk, _name, rule in self.options["personas"]}
-            segments = tuple(tuple(pair) for pair in rules.get(segment.split(":", 1)[1], []))
+            personas = {str(pk): (rule, saved) for pk, _name, rule, saved in self.options["personas"]}
+            rule, saved_segment_id = personas.get(segment.split(":", 1)[1], ([], None))
+            if not saved_segment_id:
+                segments = tuple(tuple(pair) for pair in rule)
+        elif segment.startswith("saved:"):
+            saved_segment_id = int(segment.split(":", 1)[1])
         elif "=" in segment:
             segments = (tuple(segment.split("=", 1)),)
+        saved_rules = {pk: rules for pk, _name, rules in self.options["saved_segments"]}
+        if saved_segment_id not in saved_rules:
+            saved_segment_id = None
         return KpiFilters(touchpoint_id=self._value("touchpoint"), stage_id=self._value("stage"),
-                          channel=self._value("channel") or "", survey_id=self._value("survey"), segments=segments)
+                          channel=self._value("channel") or "", survey_id=self._value("survey"), segments=segments,
+                          saved_segment_id=saved_segment_id,
+                          saved_segment_rules=saved_rules.get(saved_segment_id, ""))

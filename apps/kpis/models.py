@@ -81,6 +81,34 @@ class SegmentRollup(WorkspaceOwned, ScoreCounts):
         return f"{self.day} · {self.attribute}={self.value} · touchpoint {self.touchpoint_id}"
 
 
+class SavedSegmentRollup(WorkspaceOwned, ScoreCounts):
+    """workspace × saved segment × day × survey × touchpoint × channel: the daily rollup of the responses of
+    the customers a saved segment selects, so the dashboard and the NPS report filter by it without reading
+    responses. Membership is evaluated when the slice is recomputed (the day of a new response, every
+    night, and all days when the segment is saved)."""
+
+    segment = models.ForeignKey("customers.Segment", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("day"))
+    survey = models.ForeignKey("surveys.Survey", on_delete=models.CASCADE, related_name="+")
+    touchpoint = models.ForeignKey("touchpoints.Touchpoint", null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="+")
+    channel = models.CharField(max_length=24, blank=True)
+
+    objects = WorkspaceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("saved segment rollup")
+        verbose_name_plural = _("saved segment rollups")
+        constraints = [
+            models.UniqueConstraint("workspace", "segment", "day", "survey", Coalesce("touchpoint", 0), "channel",
+                                    name="savedsegmentrollup_unique_slice"),
+        ]
+        indexes = [models.Index(fields=["workspace", "segment", "day"], name="savedsegmentrollup_ws_seg_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} · segment {self.segment_id} · survey {self.survey_id} · touchpoint {self.touchpoint_id}"
+
+
 class InvitationRollup(WorkspaceOwned):
     """workspace × day × survey: personal invitations sent and answered that day."""
 

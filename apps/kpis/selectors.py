@@ -1,17 +1,19 @@
 """The one place scores are read from: rollups when the filters allow it, raw responses otherwise.
 The dashboard, the journey map and the NPS report all call these functions."""
 
+import json
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.db.models.functions import TruncDate
 
+from apps.customers.segments import SegmentRules
 from apps.nps.scores import ScoreSummary
 from apps.surveys.models import Response
 from apps.workspaces.models import Workspace
 
-from .models import SCORE_FIELDS, DailyRollup, InvitationRollup, SegmentRollup
+from .models import SCORE_FIELDS, DailyRollup, InvitationRollup, SavedSegmentRollup, SegmentRollup
 from .services import attribute_text, day_bounds, workspace_zone
 
 DIMENSIONS = {
@@ -34,21 +36,38 @@ class KpiFilters:
     # Customer attributes and values, all of which must match, e.g. (("tier", "gold"),): a segment or a
     # persona's rule.
     segments: tuple[tuple[str, str], ...] = ()
+    # A saved segment (apps.customers.Segment) and its rules as canonical JSON: the rules are part of the
+    # filters, so a cached page changes when they do, and raw reads need no query to find them.
+    saved_segment_id: int | None = None
+    saved_segment_rules: str = ""
 
     @property
     def needs_raw(self) -> bool:
         """Segment rollups hold one attribute (segment, tier or region) with touchpoint, but no survey or
-        channel; anything else is answered from the responses."""
+        channel; saved-segment rollups keep survey, touchpoint and channel but no attribute; anything else
+        is answered from the responses."""
+        if self.saved_segment_id:
+            return bool(self.segments)
         if not self.segments:
             return False
         return (len(self.segments) > 1 or self.segments[0][0] not in SegmentRollup.ATTRIBUTES
                 or bool(self.channel or self.survey_id))
 
 
+def saved_segment_condition(filters: KpiFilters, prefix: str = "") -> Q:
+    """The saved segment of the filters as a Q on Response (or through `prefix`); Q() without one."""
+    if not filters.saved_segment_id:
+        return Q()
+    rules = SegmentRules.from_json(json.loads(filters.saved_segment_rules or "{}"))
+    return Q(**{f"{prefix}customer__isnull": False}) & rules.q(prefix=f"{prefix}customer__")
+
+
 def _rollup_rows(workspace: Workspace, first: date, last: date, filters: KpiFilters):
-    model = SegmentRollup if filters.segments else DailyRollup
+    model = SavedSegmentRollup if filters.saved_segment_id else SegmentRollup if filters.segments else DailyRollup
     rows = model.objects.for_workspace(workspace).filter(day__gte=first, day__lte=last)
-    if filters.segments:
+    if filters.saved_segment_id:
+        rows = rows.filter(segment_id=filters.saved_segment_id)
+    elif filters.segments:
         (attribute, value), = filters.segments
         rows = rows.filter(attribute=attribute, value=value)
     if filters.touchpoint_id:
@@ -66,7 +85,7 @@ def _rollup_rows(workspace: Workspace, first: date, last: date, filters: KpiFilt
 
 def _raw_rows(workspace: Workspace, first: date, last: date, filters: KpiFilters):
     start, end = day_bounds(workspace, first, last)
-    rows = Response.objects.for_workspace(workspace).in_period(start, end)
+    rows = Response.objects.for_workspace(workspace).in_period(start, end).filter(saved_segment_condition(filters))
     for number, (attribute, value) in enumerate(filters.segments):
         rows = rows.annotate(**{f"segment_{number}": attribute_text(attribute)}).filter(**{f"segment_{number}": value})
     if filters.touchpoint_id:
@@ -98,7 +117,8 @@ def summary_by(workspace: Workspace, first: date, last: date, dimension: str,
                filters: KpiFilters = KpiFilters(), *, raw: bool = False) -> dict:
     """{key: ScoreSummary} grouped by touchpoint, stage, channel, survey or day, in one query."""
     rollup_field, raw_field = DIMENSIONS[dimension]
-    if raw or filters.needs_raw or (filters.segments and dimension in ("channel", "survey")):
+    if raw or filters.needs_raw or (filters.segments and not filters.saved_segment_id
+                                    and dimension in ("channel", "survey")):
         rows = _raw_rows(workspace, first, last, filters)
         if dimension == "day":
             rows = rows.annotate(day=TruncDate("submitted_at", tzinfo=workspace_zone(workspace)))
@@ -137,7 +157,7 @@ def matches_raw(workspace: Workspace, first: date, last: date, filters: KpiFilte
 def stage_channel_summaries(workspace: Workspace, first: date, last: date, filters: KpiFilters = KpiFilters(),
                             *, raw: bool = False) -> dict[tuple[int, str], ScoreSummary]:
     """{(stage id, channel): ScoreSummary} for the stage × channel heat map, in one query."""
-    if raw or filters.segments:
+    if raw or filters.needs_raw or (filters.segments and not filters.saved_segment_id):
         rows = _raw_rows(workspace, first, last, filters).exclude(touchpoint=None)
         grouped = rows.values("touchpoint__stage_id", "channel").annotate(
             **Response.objects.score_aggregates()).order_by()

@@ -14,9 +14,11 @@ from django.utils import timezone
 from apps.surveys.models import Response, SurveyInvitation
 from apps.workspaces.models import Workspace
 
-from .models import DailyRollup, DirtySlice, InvitationRollup, SegmentRollup
+from .models import DailyRollup, DirtySlice, InvitationRollup, SavedSegmentRollup, SegmentRollup
 
 BATCH_SIZE = 5000
+# Saved segments rolled up per workspace; the segment pages say so beyond it.
+MAX_ROLLED_UP_SEGMENTS = 50
 
 
 def workspace_zone(workspace: Workspace) -> zoneinfo.ZoneInfo:
@@ -116,6 +118,7 @@ def _rebuild(workspace: Workspace, first: date, last: date) -> dict[str, int]:
     if connection.vendor == "postgresql":
         counts = _rebuild_postgresql(workspace, first, last, start, end)
         counts["invitation"] = _rebuild_invitations(workspace, first, last, start, end)
+        counts["saved_segment"] = _rebuild_saved_segments(workspace, first, last)
         return counts
     responses = Response.objects.for_workspace(workspace).in_period(start, end).annotate(
         day=TruncDate("submitted_at", tzinfo=zone))
@@ -135,7 +138,50 @@ def _rebuild(workspace: Workspace, first: date, last: date) -> dict[str, int]:
     DailyRollup.objects.bulk_create(daily, batch_size=BATCH_SIZE)
     SegmentRollup.objects.bulk_create(segments, batch_size=BATCH_SIZE)
     return {"daily": len(daily), "segment": len(segments),
-            "invitation": _rebuild_invitations(workspace, first, last, start, end)}
+            "invitation": _rebuild_invitations(workspace, first, last, start, end),
+            "saved_segment": _rebuild_saved_segments(workspace, first, last)}
+
+
+def rolled_up_segments(workspace: Workspace):
+    from apps.customers.models import Segment
+
+    return Segment.objects.for_workspace(workspace).order_by("pk")[:MAX_ROLLED_UP_SEGMENTS]
+
+
+def _rebuild_saved_segments(workspace: Workspace, first: date, last: date, segments=None) -> int:
+    """Replace the saved-segment rollups of the days: one grouped query per segment, whose rules become a
+    WHERE clause on the joined customer."""
+    segments = list(rolled_up_segments(workspace) if segments is None else segments)
+    start, end = day_bounds(workspace, first, last)
+    responses = (Response.objects.for_workspace(workspace).in_period(start, end).filter(customer__isnull=False)
+                 .annotate(day=TruncDate("submitted_at", tzinfo=workspace_zone(workspace))))
+    rows = []
+    for segment in segments:
+        grouped = _score_rows(responses.filter(segment.rules_object.q(prefix="customer__")),
+                              "day", "survey_id", "touchpoint_id", "channel")
+        rows += [SavedSegmentRollup(workspace=workspace, segment=segment, **row) for row in grouped]
+    SavedSegmentRollup.objects.for_workspace(workspace).filter(
+        day__gte=first, day__lte=last, segment__in=[segment.pk for segment in segments]).delete()
+    SavedSegmentRollup.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+    return len(rows)
+
+
+def segment_rollups_rebuild(*, segment_id: int) -> int:
+    """Every day of one saved segment, after its rules changed (the segment may have been deleted since)."""
+    from apps.customers.models import Segment
+
+    segment = Segment.objects.select_related("workspace").filter(pk=segment_id).first()
+    if segment is None:
+        return 0
+    workspace = segment.workspace
+    earliest = Response.objects.for_workspace(workspace).aggregate(first=Min("submitted_at"))["first"]
+    today = local_day(workspace, timezone.now())
+    with transaction.atomic():
+        _lock(workspace.pk, 0)
+        count = _rebuild_saved_segments(workspace, local_day(workspace, earliest) if earliest else today, today,
+                                        segments=[segment])
+    bump_cache_version(workspace.pk)
+    return count
 
 
 def _rebuild_invitations(workspace: Workspace, first: date, last: date, start: datetime, end: datetime) -> int:
@@ -163,10 +209,15 @@ def _rebuild_invitations(workspace: Workspace, first: date, last: date, start: d
 
 def rollup_slice_recompute(*, workspace_id: int, day: date) -> dict[str, int]:
     """Recompute one workspace-day: what a new response changes."""
+    from apps.customers.services import customer_last_nps_refresh
+
     workspace = Workspace.objects.get(pk=workspace_id)
     started = timezone.now()
     with transaction.atomic():
         _lock(workspace_id, day.toordinal())
+        # Before the rebuild: saved segments on the last NPS group read the refreshed profiles.
+        customer_last_nps_refresh(workspace=workspace, start=day_bounds(workspace, day)[0],
+                                  end=day_bounds(workspace, day)[1])
         counts = _rebuild(workspace, day, day)
         # A response that arrived while we computed re-marked the slice after `started`: keep that mark.
         DirtySlice.objects.for_workspace(workspace).filter(day=day, marked_at__lte=started).delete()

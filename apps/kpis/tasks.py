@@ -24,7 +24,18 @@ def process_dirty_slices() -> int:
 @shared_task
 def reconcile_rollups() -> int:
     """Nightly: rebuild every workspace's rollups from the responses."""
+    from apps.customers.services import customer_last_nps_refresh
+
     workspace_ids = list(Workspace.objects.values_list("pk", flat=True))
     for workspace_id in workspace_ids:
-        services.rollups_rebuild(workspace=Workspace.objects.get(pk=workspace_id))
+        workspace = Workspace.objects.get(pk=workspace_id)
+        # Profiles first: saved segments on the last NPS group are rolled up from them.
+        customer_last_nps_refresh(workspace=workspace)
+        services.rollups_rebuild(workspace=workspace)
     return len(workspace_ids)
+
+
+@shared_task(acks_late=True)
+def rebuild_segment_rollups(segment_id: int) -> int:
+    """After a saved segment is created or its rules change: its rollups for every day."""
+    return services.segment_rollups_rebuild(segment_id=segment_id)

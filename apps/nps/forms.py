@@ -50,6 +50,7 @@ class ReportForm(forms.Form):
     channel = forms.ChoiceField(label=_("Channel"), choices=[("", _("All channels")), *Channel.choices],
                                 required=False)
     survey = forms.TypedChoiceField(label=_("Survey"), coerce=int, required=False, empty_value=None)
+    segment = forms.TypedChoiceField(label=_("Saved segment"), coerce=int, required=False, empty_value=None)
     grain = forms.ChoiceField(label=_("Trend by"), choices=GRAIN_CHOICES, required=False)
     by = forms.ChoiceField(label=_("Break down by"), choices=DIMENSION_CHOICES, required=False)
 
@@ -59,6 +60,9 @@ class ReportForm(forms.Form):
         self.now = now or timezone.now()
         self.fields["touchpoint"].choices = [("", _("All touchpoints")), *choices["touchpoints"]]
         self.fields["survey"].choices = [("", _("All surveys")), *choices["surveys"]]
+        self.fields["segment"].choices = [("", _("All customers")),
+                                          *[(pk, name) for pk, name, _rules in choices["segments"]]]
+        self.segment_rules = {pk: rules for pk, _name, rules in choices["segments"]}
 
     def _local_today(self) -> date:
         return timezone.localtime(self.now, selectors.workspace_zone(self.workspace)).date()
@@ -91,8 +95,10 @@ class ReportForm(forms.Form):
             period = period if period in PERIODS else DEFAULT_PERIOD
             end = self.now
             start = end - timedelta(days=PERIODS[period])
+        segment_id = self._value("segment", None)
         filters = selectors.Filters(touchpoint_id=self._value("touchpoint", None), channel=self._value("channel", ""),
-                                    survey_id=self._value("survey", None))
+                                    survey_id=self._value("survey", None), segment_id=segment_id,
+                                    segment_rules=self.segment_rules.get(segment_id, ""))
         return ReportParams(period=period, start=start, end=end, filters=filters, grain=self._value("grain", "week"),
                             dimension=self._value("by", "touchpoint"))
 

@@ -38,22 +38,36 @@ read the responses.
 Every function runs a fixed number of queries whatever the number of responses, touchpoints, personas or
 questions."""
 
+import json
 import re
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, time, timedelta
 from functools import reduce
 from operator import or_
 
-from django.db.models import BigIntegerField, Case, Count, ExpressionWrapper, F, IntegerField, Q, Sum, Value, When
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    JSONField,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from apps.customers.models import Segment
 from apps.kpis import selectors as kpis
 from apps.kpis.dashboard import Period
 from apps.kpis.models import SCORE_FIELDS, SegmentRollup
-from apps.kpis.services import day_bounds, local_day, workspace_zone
-from apps.surveys.models import Answer, Question, Response, Survey
+from apps.kpis.services import MAX_ROLLED_UP_SEGMENTS, day_bounds, local_day, workspace_zone
+from apps.surveys.models import Answer, Question, Response, Survey, WaveSchedule
 from apps.touchpoints.models import Channel, Persona, Touchpoint
 from apps.workspaces.models import Workspace
 
@@ -82,10 +96,13 @@ class Filters:
     touchpoint_id: int | None = None
     channel: str = ""
     survey_id: int | None = None
+    # A saved segment and its rules as canonical JSON (see kpis.KpiFilters).
+    segment_id: int | None = None
+    segment_rules: str = ""
 
     def condition(self, prefix: str = "") -> Q:
         """The filters as a Q on Response, or on a model reaching it through `prefix` ("response__")."""
-        condition = Q()
+        condition = kpis.saved_segment_condition(self.for_rollups(), prefix)
         if self.touchpoint_id is not None:
             condition &= Q(**{f"{prefix}touchpoint_id": self.touchpoint_id})
         if self.channel:
@@ -96,7 +113,8 @@ class Filters:
 
     def for_rollups(self, segments: tuple[tuple[str, str], ...] = ()) -> kpis.KpiFilters:
         return kpis.KpiFilters(touchpoint_id=self.touchpoint_id, channel=self.channel, survey_id=self.survey_id,
-                               segments=segments)
+                               segments=segments, saved_segment_id=self.segment_id,
+                               saved_segment_rules=self.segment_rules)
 
     @property
     def is_empty(self) -> bool:
@@ -446,6 +464,8 @@ def persona_condition(persona: Persona) -> Q | None:
     """Responses whose customer matches every attribute=value pair of the persona's segment rule; None
     when the rule uses a key that cannot be looked up safely. An empty rule matches every known customer."""
     condition = Q(customer__isnull=False)
+    if persona.saved_segment_id:
+        return condition & persona.saved_segment.rules_object.q(prefix="customer__")
     rule = persona.segment_rule if isinstance(persona.segment_rule, dict) else {}
     for key, value in rule.items():
         if not isinstance(key, str) or not ATTRIBUTE_KEY.fullmatch(key) or "__" in key:
@@ -461,7 +481,7 @@ def persona_pair(persona: Persona, filters: Filters = NO_FILTERS) -> tuple[str, 
     responses must answer (several pairs, another attribute, a value that is not text, a channel or
     survey filter)."""
     rule = persona.segment_rule if isinstance(persona.segment_rule, dict) else {}
-    if len(rule) != 1:
+    if persona.saved_segment_id or len(rule) != 1:
         return None
     [(key, value)] = rule.items()
     # Segment rollups leave empty values out.
@@ -473,7 +493,8 @@ def persona_pair(persona: Persona, filters: Filters = NO_FILTERS) -> tuple[str, 
 def _persona_breakdown(workspace: Workspace, period: Period, filters: Filters) -> list[BreakdownRow]:
     """One query for the personas, one over the segment rollups for single-pair rules, one over the
     responses for the others (each only when needed)."""
-    personas = list(Persona.objects.for_workspace(workspace).order_by("name", "pk")[:PERSONA_LIMIT])
+    personas = list(Persona.objects.for_workspace(workspace).select_related("saved_segment")
+                    .order_by("name", "pk")[:PERSONA_LIMIT])
     pairs = {persona.pk: persona_pair(persona, filters) for persona in personas}
     rolled_up = {pair for pair in pairs.values() if pair}
     rollup_scores = (_segment_rollups(workspace, period, filters,
@@ -719,15 +740,37 @@ def nps_report(workspace: Workspace, start: datetime, end: datetime, filters: Fi
     )
 
 
+def _surveys_segments_and_schedules(workspace: Workspace):
+    """Survey titles, saved segments (with their rules) and wave schedule ids in one UNION ALL query: the
+    report's filter lists and whether it has waves to show."""
+    def rows(model, kind: str, label: str, rules):
+        return (model.objects.for_workspace(workspace)
+                .annotate(kind=Value(kind), key=F("pk"), label=F(label), rule=rules)
+                .values_list("kind", "key", "label", "rule").order_by())
+
+    none = Value(None, output_field=JSONField())
+    found = list(rows(Segment, "segment", "name", F("rules"))
+                 .union(rows(Survey, "survey", "title", none), rows(WaveSchedule, "schedule", "name", none), all=True))
+    surveys = sorted(((pk, title) for kind, pk, title, _rule in found if kind == "survey"),
+                     key=lambda row: (row[1], row[0]))
+    saved = sorted((row for row in found if row[0] == "segment"), key=lambda row: row[1])[:MAX_ROLLED_UP_SEGMENTS]
+    segment_rows = sorted(((pk, name, json.dumps(rule or {}, sort_keys=True, ensure_ascii=False))
+                           for _kind, pk, name, rule in saved), key=lambda row: (str(row[1]), row[0]))
+    schedules = sorted(pk for kind, pk, _name, _rule in found if kind == "schedule")
+    return surveys, segment_rows, schedules
+
+
 def filter_choices(workspace: Workspace) -> dict:
-    """Touchpoints (with their journey) and surveys to filter by, in two queries; "names" hands the same
-    rows to nps_report() to label its breakdowns."""
+    """Touchpoints (with their journey), surveys and saved segments to filter by, and the wave schedules to
+    compare, in two queries; "names" hands the same rows to nps_report() to label its breakdowns."""
     touchpoints = list(_touchpoint_rows(workspace))
-    surveys = list(_survey_rows(workspace))
+    surveys, segments, schedules = _surveys_segments_and_schedules(workspace)
     archived = _("archived")
     return {
         "touchpoints": [(pk, f"{journey} · {name}" + (f" ({archived})" if archived_at else ""))
                         for pk, name, journey, archived_at, *_stage in touchpoints],
         "surveys": surveys,
+        "segments": segments,
+        "wave_schedules": schedules,
         "names": _names(touchpoints, surveys),
     }

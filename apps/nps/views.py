@@ -44,6 +44,11 @@ def nps_report(request):
     if request.htmx and not request.htmx.history_restore_request:
         response = render(request, "nps/partials/report.html", context)
     else:
+        from apps.surveys.selectors import wave_comparisons
+
+        # Relationship NPS waves are compared wave by wave, not by the period: only the whole page has them.
+        context["wave_comparisons"] = (wave_comparisons(workspace, schedule_ids=choices["wave_schedules"])
+                                       if choices["wave_schedules"] else [])
         response = render(request, "nps/report.html", context)
     # Same URL, two bodies: keep caches from serving the fragment as the page.
     patch_vary_headers(response, ["HX-Request"])

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.touchpoints.models import Touchpoint
 from apps.workspaces.models import Language
 
-from .models import HIDDEN_FIELD_KEY, Question, Survey
+from .models import HIDDEN_FIELD_KEY, Question, Survey, WaveSchedule
 
 SHORT_TEXT_MAX = 300
 LONG_TEXT_MAX = 5000
@@ -174,6 +174,16 @@ class DistributionForm(forms.Form):
     segment = forms.CharField(label=_("Segment"), max_length=120, required=False)
     tier = forms.CharField(label=_("Tier"), max_length=120, required=False)
     region = forms.CharField(label=_("Region"), max_length=120, required=False)
+    saved_segment = forms.ModelChoiceField(label=_("Saved segment"), queryset=None, required=False,
+                                           empty_label=_("No saved segment"),
+                                           help_text=_("Optional. Only its customers, besides the filters above."))
+
+    def __init__(self, *args, workspace=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from apps.customers.models import Segment
+
+        self.fields["saved_segment"].queryset = (Segment.objects.for_workspace(workspace).order_by("name")
+                                                 if workspace is not None else Segment.objects.none())
 
     def filters(self) -> dict[str, str]:
         return {key: self.cleaned_data[key] for key in ("segment", "tier", "region") if self.cleaned_data.get(key)}
@@ -330,3 +340,23 @@ class ResponseFilterForm(forms.Form):
             return {}
         self.is_valid()
         return {name: value for name, value in self.cleaned_data.items() if value}
+
+
+class WaveScheduleForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120,
+                           help_text=_("For your own reference, e.g. “Quarterly relationship NPS”."))
+    segment = forms.ModelChoiceField(label=_("Saved segment"), queryset=None,
+                                     help_text=_("Who receives each wave. Consent and the contact-fatigue window "
+                                                 "are checked again at every wave."))
+    every = forms.IntegerField(label=_("Every"), min_value=1, max_value=52, initial=3)
+    unit = forms.ChoiceField(label=_("Unit"), choices=WaveSchedule.Unit.choices, initial=WaveSchedule.Unit.MONTHS)
+    next_wave_at = forms.DateTimeField(label=_("Next wave"), widget=forms.DateTimeInput(
+        attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("When the next wave is sent; the following ones come every interval after it."))
+
+    def __init__(self, *args, workspace, **kwargs):
+        super().__init__(*args, **kwargs)
+        from apps.customers.models import Segment
+
+        self.fields["segment"].queryset = Segment.objects.for_workspace(workspace).order_by("name")
+        self.fields["segment"].empty_label = None

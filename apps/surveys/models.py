@@ -1,18 +1,20 @@
 """Surveys and their responses. The raw response is the source of truth every score is computed
 from; the builder, distribution and public pages extend these models."""
 
+import calendar
 import re
 import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 
 from apps.workspaces.models import Language, WorkspaceOwned, WorkspaceQuerySet
 
@@ -244,6 +246,15 @@ class Distribution(WorkspaceOwned):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    # A saved segment the recipients come from, besides `filters`. Its rules are copied at creation, so a
+    # re-run of the job reaches the same definition even if the segment is edited or deleted since.
+    segment = models.ForeignKey("customers.Segment", verbose_name=_("saved segment"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+")
+    segment_rules = models.JSONField(_("segment rules"), default=dict, blank=True)
+    # The relationship NPS wave this send is, when a wave schedule created it.
+    wave_schedule = models.ForeignKey("WaveSchedule", verbose_name=_("wave schedule"), null=True, blank=True,
+                                      on_delete=models.SET_NULL, related_name="distributions")
+    wave_number = models.PositiveIntegerField(_("wave"), null=True, blank=True)
     # Recomputed from the invitations by the jobs (never incremented), so a re-run converges.
     recipient_count = models.PositiveIntegerField(_("recipients"), default=0)
     sent_count = models.PositiveIntegerField(_("sent"), default=0)
@@ -257,6 +268,11 @@ class Distribution(WorkspaceOwned):
         verbose_name_plural = _("distributions")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["workspace", "survey", "created_at"], name="distribution_ws_survey_time")]
+        constraints = [
+            # A beat job that runs twice finds the wave instead of sending it again.
+            models.UniqueConstraint(fields=["workspace", "wave_schedule", "wave_number"],
+                                    name="distribution_unique_wave"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -265,6 +281,72 @@ class Distribution(WorkspaceOwned):
     def response_rate(self) -> float | None:
         """Answered invitations per sent invitation, in percent."""
         return self.answered_count * 100 / self.sent_count if self.sent_count else None
+
+
+def add_interval(moment: datetime, every: int, unit: str) -> datetime:
+    """`moment` plus `every` weeks or months; a month step keeps the day, or the month's last day."""
+    if unit == WaveSchedule.Unit.WEEKS:
+        return moment + timedelta(weeks=every)
+    month_index = moment.month - 1 + every
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
+
+
+class WaveScheduleQuerySet(WorkspaceQuerySet):
+    def due(self, now: datetime):
+        return self.filter(status=WaveSchedule.Status.ACTIVE, next_wave_at__lte=now)
+
+
+class WaveSchedule(WorkspaceOwned):
+    """Relationship NPS in waves: the survey sent to a saved segment every N weeks or months. A beat job
+    creates each wave's Distribution when it is due, through the usual batch sender."""
+
+    class Unit(models.TextChoices):
+        WEEKS = "weeks", _("weeks")
+        MONTHS = "months", _("months")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        PAUSED = "paused", _("Paused")
+
+    name = models.CharField(_("name"), max_length=120)
+    survey = models.ForeignKey(Survey, verbose_name=_("survey"), on_delete=models.CASCADE,
+                               related_name="wave_schedules")
+    # PROTECT: without its segment a schedule would not know whom to send to.
+    segment = models.ForeignKey("customers.Segment", verbose_name=_("saved segment"), on_delete=models.PROTECT,
+                                related_name="wave_schedules")
+    every = models.PositiveSmallIntegerField(_("every"), validators=[MinValueValidator(1), MaxValueValidator(52)])
+    unit = models.CharField(_("unit"), max_length=8, choices=Unit.choices, default=Unit.MONTHS)
+    next_wave_at = models.DateTimeField(_("next wave at"))
+    waves_created = models.PositiveIntegerField(_("waves sent"), default=0)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.ACTIVE)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = WaveScheduleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("wave schedule")
+        verbose_name_plural = _("wave schedules")
+        ordering = ["name", "pk"]
+        indexes = [models.Index(fields=["status", "next_wave_at"], name="waveschedule_due")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    @property
+    def interval_text(self) -> str:
+        if self.unit == self.Unit.WEEKS:
+            return ngettext("every week", "every %(n)s weeks", self.every) % {"n": self.every}
+        return ngettext("every month", "every %(n)s months", self.every) % {"n": self.every}
+
+    def following(self, moment: datetime) -> datetime:
+        return add_interval(moment, self.every, self.unit)
 
 
 class InvitationQuerySet(WorkspaceQuerySet):

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from apps.customers.models import Customer
+from apps.customers.models import Customer, Segment
 from apps.feedback import services as feedback_services
 from apps.kpis import services as kpi_services
 from apps.kpis import tasks as kpi_tasks
@@ -23,7 +23,7 @@ from cxm import emails
 from cxm.queue import enqueue_coalesced_on_commit, enqueue_on_commit
 
 from . import page_cache, tasks
-from .models import Answer, Choice, Distribution, Question, Response, Survey, SurveyInvitation
+from .models import Answer, Choice, Distribution, Question, Response, Survey, SurveyInvitation, WaveSchedule
 from .question_templates import template_questions
 
 logger = logging.getLogger(__name__)
@@ -342,16 +342,23 @@ def invitation_mark_opened(*, invitation: SurveyInvitation) -> None:
 
 # Distributions ---------------------------------------------------------------------------------
 
-def distribution_create(*, survey: Survey, created_by, name: str, filters: Mapping[str, str]) -> Distribution:
-    """Record the selection and enqueue the job that invites and e-mails the customers."""
+def distribution_create(*, survey: Survey, created_by, name: str, filters: Mapping[str, str],
+                        segment: Segment | None = None, wave_schedule: WaveSchedule | None = None,
+                        wave_number: int | None = None) -> Distribution:
+    """Record the selection (attribute filters and/or a saved segment, whose rules are copied) and enqueue
+    the job that invites and e-mails the customers."""
     if survey.status != Survey.Status.LIVE:
         raise ValidationError(_("Only a live survey can be sent. Publish it first."))
+    if segment is not None and segment.workspace_id != survey.workspace_id:
+        raise ValidationError(_("Choose a segment of this workspace."))
     filters = {key: value.strip() for key, value in filters.items()
                if key in DISTRIBUTION_FILTER_KEYS and value and value.strip()}
     with transaction.atomic():
         distribution = Distribution(workspace=survey.workspace, survey=survey, created_by=created_by,
-                                    name=name, filters=filters)
-        distribution.full_clean()
+                                    name=name, filters=filters, segment=segment,
+                                    segment_rules=segment.rules_object.to_json() if segment else {},
+                                    wave_schedule=wave_schedule, wave_number=wave_number)
+        distribution.full_clean(validate_constraints=False)
         distribution.save()
         enqueue_on_commit(tasks.send_distribution, distribution.pk)
     return distribution
@@ -359,7 +366,10 @@ def distribution_create(*, survey: Survey, created_by, name: str, filters: Mappi
 
 def distribution_audience(distribution: Distribution):
     """The customers the distribution's selection matches, consent or not (the job skips with a reason)."""
-    return Customer.objects.for_workspace(distribution.workspace_id).with_attributes(**distribution.filters)
+    customers = Customer.objects.for_workspace(distribution.workspace_id).with_attributes(**distribution.filters)
+    if distribution.segment_rules:
+        customers = customers.in_segment(distribution.segment_rules)
+    return customers
 
 
 def _skip_reason(*, consent: bool, email: str, last_surveyed_at, fatigue_since) -> str:
@@ -466,3 +476,78 @@ def distribution_send(*, distribution_id: int) -> Distribution:
                                                            finished_at=distribution.finished_at)
     return distribution
 
+
+
+# Wave schedules (relationship NPS) ---------------------------------------------------------------
+
+def _check_wave_schedule(schedule: WaveSchedule) -> None:
+    if schedule.segment.workspace_id != schedule.workspace_id or schedule.survey.workspace_id != schedule.workspace_id:
+        raise ValidationError(_("Choose a survey and a segment of this workspace."))
+    schedule.full_clean()
+
+
+def wave_schedule_create(*, survey: Survey, segment: Segment, created_by, name: str, every: int, unit: str,
+                         first_wave_at) -> WaveSchedule:
+    schedule = WaveSchedule(workspace=survey.workspace, survey=survey, segment=segment, created_by=created_by,
+                            name=name.strip(), every=every, unit=unit, next_wave_at=first_wave_at)
+    _check_wave_schedule(schedule)
+    schedule.save()
+    return schedule
+
+
+def wave_schedule_update(*, schedule: WaveSchedule, segment: Segment, name: str, every: int, unit: str,
+                         next_wave_at) -> WaveSchedule:
+    schedule.segment, schedule.name, schedule.every, schedule.unit = segment, name.strip(), every, unit
+    schedule.next_wave_at = next_wave_at
+    _check_wave_schedule(schedule)
+    schedule.save(update_fields=["segment", "name", "every", "unit", "next_wave_at"])
+    return schedule
+
+
+def wave_schedule_set_status(*, schedule: WaveSchedule, status: str) -> WaveSchedule:
+    """Pause or resume. Resuming after the due time sends the next wave at the next beat, once: the waves
+    missed while paused are not caught up."""
+    schedule.status = status
+    WaveSchedule.objects.filter(pk=schedule.pk).update(status=status)
+    return schedule
+
+
+def wave_create_due(*, schedule_id: int, now=None) -> Distribution | None:
+    """Create and enqueue the schedule's next wave if it is due. The schedule row is locked and the wave
+    number is unique per schedule, so a second run (or a second beat) finds nothing to do."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        schedule = (WaveSchedule.objects.select_for_update(of=("self",)).select_related("survey", "segment",
+                                                                                        "workspace")
+                    .filter(pk=schedule_id).first())
+        if schedule is None or not schedule.is_active or schedule.next_wave_at > now:
+            return None
+        if schedule.survey.status != Survey.Status.LIVE:
+            # Waits until the survey is live again rather than skipping the wave.
+            logger.info("wave schedule %s: survey %s is not live, wave waits", schedule.pk, schedule.survey_id)
+            return None
+        number = schedule.waves_created + 1
+        distribution = Distribution.objects.for_workspace(schedule.workspace).filter(
+            wave_schedule=schedule, wave_number=number).first()
+        if distribution is None:
+            with translation.override(schedule.workspace.default_language or "ko"):
+                name = _("%(schedule)s · wave %(number)s") % {"schedule": schedule.name, "number": number}
+            distribution = distribution_create(survey=schedule.survey, created_by=schedule.created_by,
+                                               name=name[:160], filters={}, segment=schedule.segment,
+                                               wave_schedule=schedule, wave_number=number)
+        following = schedule.following(schedule.next_wave_at)
+        while following <= now:
+            # Missed waves (the beat was down) are not sent late in a burst: the next one is in the future.
+            following = schedule.following(following)
+        WaveSchedule.objects.filter(pk=schedule.pk).update(waves_created=number, next_wave_at=following)
+    return distribution
+
+
+def waves_create_due(*, now=None) -> int:
+    """Every due schedule's next wave; what the beat job runs."""
+    now = now or timezone.now()
+    created = 0
+    for schedule_id in list(WaveSchedule.objects.due(now).values_list("pk", flat=True)):
+        if wave_create_due(schedule_id=schedule_id, now=now) is not None:
+            created += 1
+    return created

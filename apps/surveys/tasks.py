@@ -20,3 +20,11 @@ def recompute_distribution_counts(distribution_id: int) -> None:
     distribution = Distribution.objects.filter(pk=distribution_id).first()
     if distribution is not None:
         services.distribution_counts_refresh(distribution=distribution)
+
+
+@shared_task
+def create_due_waves() -> int:
+    """Every 15 minutes: the next wave of every relationship NPS schedule that is due."""
+    from . import services
+
+    return services.waves_create_due()

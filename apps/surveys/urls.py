@@ -3,7 +3,7 @@ The public survey pages (/s/<token>/, /r/<token>/) are routed in cxm/urls.py."""
 
 from django.urls import path
 
-from . import views
+from . import views, wave_views
 
 app_name = "surveys"
 
@@ -39,4 +39,9 @@ urlpatterns = [
     path("surveys/<int:survey_id>/distributions/new/", views.distribution_create, name="distribution_create"),
     path("surveys/<int:survey_id>/distributions/<int:distribution_id>/", views.distribution_detail,
          name="distribution_detail"),
+    path("surveys/<int:survey_id>/waves/", wave_views.wave_schedule_list, name="wave_schedule_list"),
+    path("surveys/<int:survey_id>/waves/new/", wave_views.wave_schedule_create, name="wave_schedule_create"),
+    path("surveys/<int:survey_id>/waves/<int:schedule_id>/", wave_views.wave_schedule_edit, name="wave_schedule_edit"),
+    path("surveys/<int:survey_id>/waves/<int:schedule_id>/status/", wave_views.wave_schedule_status,
+         name="wave_schedule_status"),
 ]

@@ -159,11 +159,12 @@ def distribution_list(request, survey_id):
 def distribution_create(request, survey_id):
     """Send the survey to a selection of customers; the job does the work after the page returns."""
     survey = _survey(request, survey_id)
-    form = DistributionForm(request.POST or None)
+    form = DistributionForm(request.POST or None, workspace=request.workspace)
     if request.method == "POST" and form.is_valid():
         try:
             distribution = services.distribution_create(survey=survey, created_by=request.user,
-                                                        name=form.cleaned_data["name"], filters=form.filters())
+                                                        name=form.cleaned_data["name"], filters=form.filters(),
+                                                        segment=form.cleaned_data["saved_segment"])
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -538,6 +539,8 @@ def survey_results(request, survey_id):
     if request.htmx and not request.htmx.history_restore_request:
         response = render(request, "surveys/partials/results_body.html", context)
     else:
+        # Waves do not follow the response filters: only the whole page shows them.
+        context["wave_comparisons"] = selectors.wave_comparisons(request.workspace, survey=survey)
         response = render(request, "surveys/survey_results.html", context)
     return _vary(response)
 

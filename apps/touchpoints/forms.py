@@ -6,6 +6,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from apps.customers.models import Segment
+
 from .journey_templates import TEMPLATES, template_choices
 from .models import Channel, Persona, Stage
 from .selectors import workspace_members
@@ -64,6 +66,21 @@ class PersonaForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": "tier=gold, region=서울"}),
         help_text=_("Optional. Customer attributes this persona stands for, as attribute=value pairs separated "
                     "by commas. Leave empty for all customers."))
+    saved_segment = forms.ModelChoiceField(
+        label=_("Saved segment"), queryset=Segment.objects.none(), required=False,
+        empty_label=_("None: use the segment rule"),
+        help_text=_("Optional. The persona stands for the customers of this saved segment instead of the rule."))
+
+    def __init__(self, *args, workspace=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if workspace is not None:
+            self.fields["saved_segment"].queryset = Segment.objects.for_workspace(workspace).order_by("name")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("saved_segment") and cleaned.get("segment_rule"):
+            self.add_error("segment_rule", _("Use either a segment rule or a saved segment, not both."))
+        return cleaned
 
 
 class MemberChoiceField(forms.ModelChoiceField):

@@ -35,6 +35,10 @@ class Persona(WorkspaceOwned):
     name = models.CharField(_("name"), max_length=120)
     description = models.TextField(_("description"), blank=True)
     segment_rule = models.JSONField(_("segment rule"), default=dict, blank=True)
+    # When set, the persona stands for this saved segment's customers and segment_rule is not used.
+    # PROTECT: deleting the segment would silently widen the persona to every customer.
+    saved_segment = models.ForeignKey("customers.Segment", verbose_name=_("saved segment"), null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="personas")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = PersonaQuerySet.as_manager()
@@ -49,7 +53,9 @@ class Persona(WorkspaceOwned):
 
     @property
     def segment_rule_text(self) -> str:
-        """The rule as a person writes it: "tier=gold, region=서울"."""
+        """The rule as a person writes it: "tier=gold, region=서울", or the saved segment's name."""
+        if self.saved_segment_id:
+            return self.saved_segment.name
         return ", ".join(f"{key}={value}" for key, value in (self.segment_rule or {}).items())
 
 

@@ -16,16 +16,26 @@ from .journey_templates import get_template
 from .models import Journey, Persona, Stage, Touchpoint
 
 
+def _check_saved_segment(workspace: Workspace, saved_segment) -> None:
+    if saved_segment is not None and saved_segment.workspace_id != workspace.pk:
+        raise ValidationError({"saved_segment": _("Choose a segment of this workspace.")})
+
+
 def persona_create(*, workspace: Workspace, name: str, description: str = "",
-                   segment_rule: dict | None = None) -> Persona:
-    persona = Persona(workspace=workspace, name=name, description=description, segment_rule=segment_rule or {})
+                   segment_rule: dict | None = None, saved_segment=None) -> Persona:
+    _check_saved_segment(workspace, saved_segment)
+    persona = Persona(workspace=workspace, name=name, description=description, segment_rule=segment_rule or {},
+                      saved_segment=saved_segment)
     persona.full_clean()
     persona.save()
     return persona
 
 
-def persona_update(*, persona: Persona, name: str, description: str = "", segment_rule: dict | None = None) -> Persona:
+def persona_update(*, persona: Persona, name: str, description: str = "", segment_rule: dict | None = None,
+                   saved_segment=None) -> Persona:
+    _check_saved_segment(persona.workspace, saved_segment)
     persona.name, persona.description, persona.segment_rule = name, description, segment_rule or {}
+    persona.saved_segment = saved_segment
     persona.full_clean()
     persona.save()
     return persona

@@ -383,8 +383,9 @@ def touchpoint_delete(request, touchpoint_id):
 
 def _persona_list_context(request, form=None) -> dict:
     return {
-        "personas": Persona.objects.for_workspace(request.workspace).with_journey_count(),
-        "form": form or PersonaForm(),
+        "personas": Persona.objects.for_workspace(request.workspace).with_journey_count()
+        .select_related("saved_segment"),
+        "form": form or PersonaForm(workspace=request.workspace),
         "can_edit": _can_edit(request),
     }
 
@@ -401,7 +402,7 @@ def persona_create(request):
     if request.method == "GET":
         return redirect(reverse("touchpoints:persona_list", kwargs={"workspace_slug": request.workspace.slug})
                         + "#new-persona")
-    form = PersonaForm(request.POST)
+    form = PersonaForm(request.POST, workspace=request.workspace)
     if form.is_valid():
         persona = services.persona_create(workspace=request.workspace, **form.cleaned_data)
         messages.success(request, _("Persona “%(name)s” created.") % {"name": persona.name})
@@ -413,8 +414,9 @@ def persona_create(request):
 @require_http_methods(["GET", "POST"])
 def persona_edit(request, persona_id):
     persona = _persona(request, persona_id)
-    initial = {"name": persona.name, "description": persona.description, "segment_rule": persona.segment_rule}
-    form = PersonaForm(request.POST or None, initial=initial)
+    initial = {"name": persona.name, "description": persona.description, "segment_rule": persona.segment_rule,
+               "saved_segment": persona.saved_segment_id}
+    form = PersonaForm(request.POST or None, initial=initial, workspace=request.workspace)
     if request.method == "POST" and form.is_valid():
         services.persona_update(persona=persona, **form.cleaned_data)
         messages.success(request, _("Persona “%(name)s” saved.") % {"name": persona.name})

@@ -1,9 +1,12 @@
 """Factories for the survey app's own models (the shared ones live in tests/factories.py)."""
 
-import factory
+from datetime import timedelta
 
-from apps.surveys.models import Choice, Distribution, Question, SurveyInvitation
-from tests.factories import CustomerFactory, SurveyFactory
+import factory
+from django.utils import timezone
+
+from apps.surveys.models import Choice, Distribution, Question, SurveyInvitation, WaveSchedule
+from tests.factories import CustomerFactory, SegmentFactory, SurveyFactory
 
 
 class QuestionFactory(factory.django.DjangoModelFactory):
@@ -45,3 +48,16 @@ class SurveyInvitationFactory(factory.django.DjangoModelFactory):
     survey = factory.SelfAttribute("distribution.survey")
     customer = factory.SubFactory(CustomerFactory, workspace=factory.SelfAttribute("..workspace"))
     status = SurveyInvitation.Status.SENT
+
+
+class WaveScheduleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WaveSchedule
+
+    survey = factory.SubFactory(SurveyFactory, status="live")
+    workspace = factory.SelfAttribute("survey.workspace")
+    segment = factory.SubFactory(SegmentFactory, workspace=factory.SelfAttribute("..workspace"))
+    name = factory.Sequence(lambda n: f"Relationship NPS {n}")
+    every = 3
+    unit = WaveSchedule.Unit.MONTHS
+    next_wave_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))

@@ -4,7 +4,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from apps.touchpoints.forms import PersonaForm, parse_segment_rule
 from apps.touchpoints.models import Journey, Persona
-from tests.factories import JourneyFactory, PersonaFactory
+from tests.factories import JourneyFactory, PersonaFactory, SegmentFactory
 
 from .conftest import url
 
@@ -121,3 +121,21 @@ def test_personas_of_another_workspace_are_not_found(client, workspace, alice):
     assert client.get(url(workspace, f"personas/{foreign.pk}/edit/")).status_code == 404
     assert client.post(url(workspace, f"personas/{foreign.pk}/delete/")).status_code == 404
     assert Persona.objects.filter(pk=foreign.pk).exists()
+
+
+def test_a_persona_can_point_at_a_saved_segment(client, workspace, alice):
+    segment = SegmentFactory(workspace=workspace, name="Gold families")
+    client.force_login(alice)
+    response = client.post(f"/w/{workspace.slug}/personas/new/", {"name": "Gold", "saved_segment": segment.pk})
+    assert response.status_code == 302
+    persona = Persona.objects.for_workspace(workspace).get(name="Gold")
+    assert persona.saved_segment == segment and persona.segment_rule_text == "Gold families"
+    response = client.post(f"/w/{workspace.slug}/personas/new/", {"name": "Both", "saved_segment": segment.pk,
+                                                                  "segment_rule": "tier=gold"})
+    assert "not both" in response.content.decode()
+
+
+def test_a_persona_cannot_use_another_workspaces_segment(client, workspace, alice):
+    client.force_login(alice)
+    response = client.post(f"/w/{workspace.slug}/personas/new/", {"name": "X", "saved_segment": SegmentFactory().pk})
+    assert response.status_code == 400

@@ -2,6 +2,7 @@ import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 
+from apps.customers.models import Segment
 from apps.workspaces.models import Invitation, Membership, Role, Workspace
 
 pytestmark = pytest.mark.django_db
@@ -45,3 +46,18 @@ def test_seed_demo_fills_every_dashboard_tile():
     data = DashboardData(workspace, period_for(workspace, days=90))
     empty = [tile.key for tile in TILES if tile.compute(data).value is None]
     assert empty == []
+
+
+def test_seed_demo_has_segments_and_two_answered_nps_waves():
+    from apps.surveys.models import WaveSchedule
+    from apps.surveys.selectors import wave_comparisons
+
+    call_command("seed_demo", customers=200, responses=300)
+    call_command("seed_demo", customers=200, responses=300)
+    workspace = Workspace.objects.get(slug="hanbit-telecom")
+    assert Segment.objects.for_workspace(workspace).count() == 5
+    assert WaveSchedule.objects.for_workspace(workspace).count() == 1
+    [comparison] = wave_comparisons(workspace)
+    first, second = comparison.waves
+    assert first.scores.nps_answers > 20 and second.scores.nps_answers > 20
+    assert second.change.delta is not None and second.change.delta > 0

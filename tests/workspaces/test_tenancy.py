@@ -20,6 +20,7 @@ from tests.factories import (
     MembershipFactory,
     PersonaFactory,
     ResponseFactory,
+    SegmentFactory,
     StageFactory,
     SurveyFactory,
     TouchpointFactory,
@@ -33,7 +34,7 @@ from tests.feedback.factories import (
     FollowUpCaseFactory,
     TagFactory,
 )
-from tests.surveys.factories import ChoiceFactory, DistributionFactory, QuestionFactory
+from tests.surveys.factories import ChoiceFactory, DistributionFactory, QuestionFactory, WaveScheduleFactory
 from tests.webhooks.factories import WebhookDeliveryFactory, WebhookEndpointFactory
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +64,9 @@ OBJECT_FACTORIES: dict[str, Callable] = {
         question=Question.objects.filter(workspace=workspace).order_by("-pk").first()
         or QuestionFactory(survey=_latest_survey(workspace))).pk,
     "response_id": lambda workspace: ResponseFactory(survey=_latest_survey(workspace)).pk,
+    "segment_id": lambda workspace: SegmentFactory(workspace=workspace).pk,
+    # The schedule of the survey the same URL just made.
+    "schedule_id": lambda workspace: WaveScheduleFactory(survey=_latest_survey(workspace)).pk,
     "api_key_id": lambda workspace: ApiKey.generate(workspace=workspace, name="Integration")[0].pk,
     "feedback_import_id": lambda workspace: FeedbackImportFactory(workspace=workspace).pk,
     "tag_id": lambda workspace: TagFactory(workspace=workspace).pk,

@@ -188,6 +188,8 @@ CELERY_BEAT_SCHEDULE = {
                                  "schedule": crontab(minute="*/15")},
     "feedback-reconcile": {"task": "apps.feedback.tasks.reconcile_feedback", "schedule": crontab(hour=3, minute=50)},
     "errc-propose-items": {"task": "apps.errc.tasks.propose_all", "schedule": crontab(hour=4, minute=20)},
+    "surveys-expire-partial-responses": {"task": "apps.surveys.tasks.expire_partial_responses",
+                                         "schedule": crontab(minute=15)},
     "purge-customer-import-files": {"task": "apps.customers.tasks.purge_import_files",
                                     "schedule": crontab(hour=3, minute=10)},
 }

@@ -20,3 +20,11 @@ def recompute_distribution_counts(distribution_id: int) -> None:
     distribution = Distribution.objects.filter(pk=distribution_id).first()
     if distribution is not None:
         services.distribution_counts_refresh(distribution=distribution)
+
+
+@shared_task(acks_late=True)
+def expire_partial_responses() -> int:
+    """Expire unfinished multi-page responses past their time (recording them where the survey counts them)."""
+    from . import partials
+
+    return partials.partial_responses_expire()

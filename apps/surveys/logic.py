@@ -158,11 +158,11 @@ def source_label(question: Question) -> str:
     """How a rule names the question it reads: the score's name, or its text, quoted and short."""
     if question.kind in (Question.Kind.NPS, Question.Kind.CSAT, Question.Kind.CES):
         return question.kind.upper()
-    return "“%s”" % Truncator(question.text).chars(40)
+    return f"“{Truncator(question.text).chars(40)}”"
 
 
 def _choice_text(choice: Choice | None) -> str:
-    return "“%s”" % (choice.text if choice is not None else "?")
+    return f"“{choice.text if choice is not None else '?'}”"
 
 
 def describe_condition(question: Question) -> str:

@@ -52,10 +52,7 @@ def answer_values(questions: Sequence[Question], answers: Mapping[int, Any]) -> 
             continue
         if question.is_choice:
             by_id = {choice.pk: choice for choice in question.choices.all()}
-            if isinstance(value, list):
-                value = [by_id[pk] for pk in value if pk in by_id]
-            else:
-                value = by_id.get(value)
+            value = [by_id[pk] for pk in value if pk in by_id] if isinstance(value, list) else by_id.get(value)
             if value in (None, []):
                 continue
         values[question.pk] = value

@@ -587,7 +587,8 @@ def survey_dropoff(request, survey_id):
     return render(request, "surveys/survey_dropoff.html", {
         "survey": survey,
         "funnel": funnel,
-        "funnel_chart": {"labels": [row["label"] for row in funnel.rows], "counts": [row["reached"] for row in funnel.rows],
+        "funnel_chart": {"labels": [row["label"] for row in funnel.rows],
+                         "counts": [row["reached"] for row in funnel.rows],
                          "label": _("Customers who reached the question")},
     })
 

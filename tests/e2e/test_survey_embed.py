@@ -64,7 +64,8 @@ def korean_survey(live_server):
     nps = Question.objects.create(workspace=workspace, survey=survey, position=1, kind="nps",
                                   text="한빛텔레콤을 친구에게 추천할 가능성은 얼마나 되나요?")
     Question.objects.create(workspace=workspace, survey=survey, position=2, kind="long_text", required=False,
-                            text="무엇이 실망스러우셨나요?", condition_question=nps, condition_operator="score_between", condition_min=0, condition_max=6)
+                            text="무엇이 실망스러우셨나요?", condition_question=nps,
+                            condition_operator="score_between", condition_min=0, condition_max=6)
     return survey
 
 

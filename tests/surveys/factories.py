@@ -1,8 +1,11 @@
 """Factories for the survey app's own models (the shared ones live in tests/factories.py)."""
 
-import factory
+from datetime import timedelta
 
-from apps.surveys.models import Choice, Distribution, Question, SurveyInvitation
+import factory
+from django.utils import timezone
+
+from apps.surveys.models import Choice, Distribution, PartialResponse, Question, Quota, SurveyInvitation
 from tests.factories import CustomerFactory, SurveyFactory
 
 
@@ -45,3 +48,21 @@ class SurveyInvitationFactory(factory.django.DjangoModelFactory):
     survey = factory.SelfAttribute("distribution.survey")
     customer = factory.SubFactory(CustomerFactory, workspace=factory.SelfAttribute("..workspace"))
     status = SurveyInvitation.Status.SENT
+
+
+class QuotaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Quota
+
+    survey = factory.SubFactory(SurveyFactory, status="live")
+    workspace = factory.SelfAttribute("survey.workspace")
+    limit = 10
+
+
+class PartialResponseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PartialResponse
+
+    survey = factory.SubFactory(SurveyFactory, status="live")
+    workspace = factory.SelfAttribute("survey.workspace")
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))

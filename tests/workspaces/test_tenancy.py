@@ -32,7 +32,7 @@ from tests.feedback.factories import (
     FollowUpCaseFactory,
     TagFactory,
 )
-from tests.surveys.factories import ChoiceFactory, DistributionFactory, QuestionFactory
+from tests.surveys.factories import ChoiceFactory, DistributionFactory, QuestionFactory, QuotaFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +61,7 @@ OBJECT_FACTORIES: dict[str, Callable] = {
         question=Question.objects.filter(workspace=workspace).order_by("-pk").first()
         or QuestionFactory(survey=_latest_survey(workspace))).pk,
     "response_id": lambda workspace: ResponseFactory(survey=_latest_survey(workspace)).pk,
+    "quota_id": lambda workspace: QuotaFactory(survey=_latest_survey(workspace)).pk,
     "api_key_id": lambda workspace: ApiKey.generate(workspace=workspace, name="Integration")[0].pk,
     "feedback_import_id": lambda workspace: FeedbackImportFactory(workspace=workspace).pk,
     "tag_id": lambda workspace: TagFactory(workspace=workspace).pk,

@@ -45,6 +45,7 @@ class Command(BaseCommand):
         from cxm.demo_feedback import seed_feedback
         from cxm.demo_invitations import seed_invitations
         from cxm.demo_journeys import seed_journeys
+        from cxm.demo_logic import seed_logic
         from cxm.demo_surveys import seed_surveys
 
         for workspace in workspaces.values():
@@ -56,6 +57,7 @@ class Command(BaseCommand):
             if not surveys["skipped"]:
                 seed_feedback(workspace)
             seed_invitations(workspace)
+            seed_logic(workspace)
             rollups_rebuild(workspace=workspace)
             seed_errc(workspace)
             self.stdout.write(f"{workspace.name}: {surveys['surveys']} surveys, "

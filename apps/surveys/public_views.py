@@ -21,14 +21,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from apps.workspaces.models import Language
-
 from . import languages, logic, partials, quotas, selectors, services
 from .form_tokens import form_token_make, form_token_read
 from .forms import HIDDEN_FIELD_PREFIX, HONEYPOT_FIELD, SurveyForm, hidden_fields_from
 from .models import PartialResponse, Response, Survey, SurveyInvitation, new_submission_key
 from .ratelimit import submission_allowed
 
+# Each language named in itself, so a customer finds theirs whatever the page is shown in.
+LANGUAGE_NAMES = {"ko": "한국어", "en": "English"}
 # Only plain origins reach the header: a stray space or semicolon must not add a CSP directive.
 ORIGIN = re.compile(r"https?://(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?")
 
@@ -97,7 +97,7 @@ def _switch_links(request, survey: Survey, language: str, keep: dict[str, str]) 
     and the link's hidden fields."""
     if len(survey.languages) == 1:
         return []
-    return [{"code": code, "name": Language(code).label, "current": code == language,
+    return [{"code": code, "name": LANGUAGE_NAMES.get(code, code), "current": code == language,
              "url": f"{request.path}?{urlencode({**keep, 'lang': code})}"} for code in survey.languages]
 
 

@@ -524,15 +524,21 @@ def survey_preview(request, survey_id):
         return _vary(render(request, "surveys/partials/builder_preview.html", {
             "survey": survey, "stamp": timezone.now().strftime("%H%M%S%f")}))
     questions = selectors.survey_questions(survey)
-    with translation.override(survey.language):
+    # A bilingual survey previews in either language (?lang=en); the rest in its own.
+    language = request.GET.get("lang") if request.GET.get("lang") in survey.languages else survey.language
+    with translation.override(language):
         response = render(request, "surveys/public/preview.html", {
             "survey": survey,
-            "questions": SurveyForm(questions=questions).questions_for_display(),
+            "texts": languages.survey_texts(survey, language),
+            "questions": SurveyForm(questions=questions, language=language,
+                                    survey_language=survey.language).questions_for_display(),
             "form_token": "",
             "hidden_fields": [],
             "honeypot": HONEYPOT_FIELD,
+            "preview_languages": survey.languages if survey.bilingual else [],
+            "language": language,
         })
-    response["Content-Language"] = survey.language
+    response["Content-Language"] = language
     return _vary(response)
 
 
@@ -670,7 +676,8 @@ def response_list(request, survey_id):
     survey = _survey(request, survey_id)
     survey.workspace = request.workspace
     form, filters = _filters(request)
-    responses = (selectors.survey_responses(survey, filters).select_related("customer", "touchpoint")
+    # "partial": a response recorded from unfinished answers when they expired is marked as such.
+    responses = (selectors.survey_responses(survey, filters).select_related("customer", "touchpoint", "partial")
                  .order_by("-submitted_at", "-pk"))
     context = {
         "survey": survey,

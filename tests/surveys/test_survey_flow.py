@@ -288,3 +288,24 @@ def test_invitation_language_needs_no_extra_query(paged, django_assert_max_num_q
     with django_assert_max_num_queries(6):
         assert Client().get(f"/r/{invitation.token}/").status_code == 200
     assert SurveyInvitation.objects.get().opened_at is not None
+
+
+def test_a_response_recorded_on_expiry_is_marked_in_the_list(client, alice, paged, django_assert_max_num_queries):
+    paged.count_partial_responses = True
+    paged.save()
+    nps = paged.questions.get(kind="nps")
+    PartialResponseFactory(survey=paged, answers={str(nps.pk): 6}, expires_at=timezone.now() - timedelta(hours=1))
+    partials.partial_responses_expire()
+    services.response_record(survey=paged, questions=[nps], answers={nps.pk: 10}, submission_key="whole")
+    client.force_login(alice)
+    with django_assert_max_num_queries(8):
+        page = client.get(f"/w/{paged.workspace.slug}/surveys/{paged.pk}/responses/")
+    assert page.content.decode().count("Recorded from unfinished answers when they expired") == 1
+
+
+def test_the_builder_preview_shows_either_language(client, alice, paged):
+    client.force_login(alice)
+    english = client.get(f"/w/{paged.workspace.slug}/surveys/{paged.pk}/preview/", {"lang": "en"})
+    assert english["Content-Language"] == "en" and "Would you recommend us?" in english.content.decode()
+    korean = client.get(f"/w/{paged.workspace.slug}/surveys/{paged.pk}/preview/")
+    assert "추천하시겠어요?" in korean.content.decode()

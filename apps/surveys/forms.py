@@ -329,20 +329,20 @@ class QuestionForm(forms.Form):
     text_alt = forms.CharField(max_length=500, required=False)
     help_text_alt = forms.CharField(max_length=500, required=False)
     required = forms.BooleanField(label=_("An answer is required"), required=False, initial=True)
-    page_break = forms.BooleanField(label=_("Start a new page with this question"), required=False,
+    page_break = forms.BooleanField(label=_("Start a new page here"), required=False,
                                     help_text=_("Long surveys read better on a phone in pages; answers are kept "
                                                 "page by page."))
     show_when = forms.ChoiceField(label=_("Ask"), choices=SHOW_WHEN, initial="always",
                                   help_text=_("A follow-up is asked only after an NPS answer in this range."))
     show_if_nps_min = forms.IntegerField(label=_("From NPS answer"), min_value=0, max_value=10, required=False)
     show_if_nps_max = forms.IntegerField(label=_("To NPS answer"), min_value=0, max_value=10, required=False)
-    condition_question = forms.TypedChoiceField(label=_("Earlier question"), coerce=int, required=False,
+    condition_question = forms.TypedChoiceField(label=_("Depends on the answer to"), coerce=int, required=False,
                                                 empty_value=None)
     condition_operator = forms.ChoiceField(label=_("Condition"), choices=OPERATORS, required=False)
     condition_min = forms.IntegerField(label=_("From score"), min_value=0, max_value=10, required=False)
     condition_max = forms.IntegerField(label=_("To score"), min_value=0, max_value=10, required=False)
     condition_choice = forms.TypedChoiceField(label=_("Answer"), coerce=int, required=False, empty_value=None)
-    end_operator = forms.ChoiceField(label=_("End the survey after this question when"), choices=END_OPERATORS,
+    end_operator = forms.ChoiceField(label=_("End the survey after this one when"), choices=END_OPERATORS,
                                      required=False)
     end_min = forms.IntegerField(label=_("From score"), min_value=0, max_value=10, required=False)
     end_max = forms.IntegerField(label=_("To score"), min_value=0, max_value=10, required=False)

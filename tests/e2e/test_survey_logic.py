@@ -55,7 +55,7 @@ def test_a_bilingual_survey_answered_half_on_a_phone_and_finished_later(page, br
     reason.get_by_role("link", name="Edit").click()
     editing = page.locator("li.builder-question.is-editing")
     expect(editing).to_be_visible()
-    editing.get_by_label("Start a new page with this question").check()
+    editing.get_by_label("Start a new page here").check()
     editing.get_by_role("button", name="Save question").click()
     expect(page.locator("#builder-questions").get_by_role("status")).to_have_text("Question saved.")
     expect(page.locator(".page-break-marker")).to_contain_text("Page 2")

@@ -169,9 +169,10 @@ def _questions(survey: Survey, *, brand: str, score_kind: str, english: bool) ->
                   "ces": "원하시는 일을 처리하기가 얼마나 쉬웠나요?"},
                  "그렇게 평가하신 이유를 자유롭게 알려 주세요."]
         options = IMPROVE_KO
-    Question.objects.create(workspace=workspace, survey=survey, position=1, kind="nps", text=texts[0])
+    nps = Question.objects.create(workspace=workspace, survey=survey, position=1, kind="nps", text=texts[0])
     follow_up = Question.objects.create(workspace=workspace, survey=survey, position=2, kind="single_choice",
-                                        text=texts[1], required=False, show_if_nps_min=0, show_if_nps_max=6)
+                                        text=texts[1], required=False, condition_question=nps,
+                                        condition_operator="score_between", condition_min=0, condition_max=6)
     Choice.objects.bulk_create([Choice(workspace=workspace, question=follow_up, position=n, text=text)
                                 for n, text in enumerate(options, start=1)])
     Question.objects.create(workspace=workspace, survey=survey, position=3, kind=score_kind,

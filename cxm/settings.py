@@ -195,6 +195,8 @@ CELERY_BEAT_SCHEDULE = {
     "webhooks-purge-log": {"task": "apps.webhooks.tasks.purge_webhook_deliveries",
                            "schedule": crontab(hour=4, minute=40)},
     "surveys-create-due-waves": {"task": "apps.surveys.tasks.create_due_waves", "schedule": crontab(minute="*/15")},
+    "surveys-expire-partial-responses": {"task": "apps.surveys.tasks.expire_partial_responses",
+                                         "schedule": crontab(minute=15)},
     "purge-customer-import-files": {"task": "apps.customers.tasks.purge_import_files",
                                     "schedule": crontab(hour=3, minute=10)},
 }

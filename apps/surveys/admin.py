@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from apps.workspaces.admin import WorkspaceScopedAdmin
 
-from .models import Answer, Choice, Distribution, Question, Response, Survey, SurveyInvitation
+from .models import Answer, Choice, Distribution, PartialResponse, Question, Quota, Response, Survey, SurveyInvitation
 
 
 class ParentWorkspaceInlinesAdmin(WorkspaceScopedAdmin):
@@ -19,7 +19,7 @@ class ParentWorkspaceInlinesAdmin(WorkspaceScopedAdmin):
 
 class QuestionInline(admin.TabularInline):
     model = Question
-    fields = ["position", "kind", "text", "required", "show_if_nps_min", "show_if_nps_max", "is_hidden"]
+    fields = ["position", "kind", "text", "required", "page_break", "is_hidden"]
     extra = 0
     show_change_link = True
 
@@ -35,7 +35,8 @@ class SurveyAdmin(ParentWorkspaceInlinesAdmin):
     list_display = ["title", "workspace", "touchpoint", "language", "status", "close_at", "response_cap", "created_at"]
     list_filter = ["status", "language", "template", "workspace"]
     search_fields = ["title", "token", "workspace__name"]
-    readonly_fields = ["token"]
+    # Set in the builder, where the marketer sees what they do.
+    readonly_fields = ["token", "partial_valid_days", "count_partial_responses"]
     raw_id_fields = ["touchpoint", "created_by"]
     list_select_related = ["workspace", "touchpoint"]
     inlines = [QuestionInline]
@@ -43,11 +44,11 @@ class SurveyAdmin(ParentWorkspaceInlinesAdmin):
 
 @admin.register(Question)
 class QuestionAdmin(ParentWorkspaceInlinesAdmin):
-    list_display = ["text", "survey", "position", "kind", "required", "show_if_nps_min", "show_if_nps_max",
-                    "is_hidden", "workspace"]
+    list_display = ["text", "survey", "position", "kind", "required", "condition_operator", "end_operator",
+                    "page_break", "is_hidden", "workspace"]
     list_filter = ["kind", "required", "is_hidden", "workspace"]
     search_fields = ["text", "survey__title"]
-    raw_id_fields = ["survey"]
+    raw_id_fields = ["survey", "condition_question", "condition_choice", "end_choice"]
     list_select_related = ["survey", "workspace"]
     inlines = [ChoiceInline]
 
@@ -102,3 +103,23 @@ class SurveyInvitationAdmin(WorkspaceScopedAdmin):
     raw_id_fields = ["distribution", "survey", "customer"]
     readonly_fields = ["token"]
     list_select_related = ["customer", "survey", "distribution"]
+
+
+@admin.register(PartialResponse)
+class PartialResponseAdmin(WorkspaceScopedAdmin):
+    list_display = ["survey", "status", "language", "page", "reached_position", "updated_at", "expires_at", "workspace"]
+    list_filter = ["status", "language", "workspace"]
+    search_fields = ["survey__title", "resume_token"]
+    raw_id_fields = ["survey", "invitation", "response"]
+    readonly_fields = ["resume_token", "submission_key"]
+    list_select_related = ["survey", "workspace"]
+
+
+@admin.register(Quota)
+class QuotaAdmin(WorkspaceScopedAdmin):
+    list_display = ["survey", "field", "value", "limit", "completed", "workspace"]
+    list_filter = ["workspace"]
+    search_fields = ["survey__title", "field", "value"]
+    raw_id_fields = ["survey"]
+    readonly_fields = ["completed"]
+    list_select_related = ["survey", "workspace"]

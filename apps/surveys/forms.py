@@ -1,14 +1,18 @@
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django import forms
 from django.db import models
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from apps.touchpoints.models import Touchpoint
 from apps.workspaces.models import Language
 
+from . import logic
+from .languages import text_in
 from .models import HIDDEN_FIELD_KEY, Question, Survey, WaveSchedule
 
 SHORT_TEXT_MAX = 300
@@ -46,16 +50,26 @@ def hidden_fields_from(data: Mapping[str, str], allowed: Sequence[str], *, prefi
 
 
 class SurveyForm(forms.Form):
-    """The public answer form, built from the survey's own questions.
+    """The public answer form for one page of the survey (the whole survey when it has one page).
 
-    Every field is optional at field level: whether an answer is needed depends on the NPS answer
-    (a follow-up is asked only for some scores), so clean() applies `required` to the questions that
-    are shown and drops whatever was posted for the ones that are not."""
+    Every field is optional at field level: whether an answer is needed depends on the survey's logic
+    (logic.py), so clean() applies `required` only to the questions that are asked, given the answers
+    of earlier pages and of this one, and drops whatever was posted for the others.
 
-    def __init__(self, *args, questions: Sequence[Question], **kwargs):
+    `all_questions` are the survey's questions the logic walks (default: this page's), `earlier_answers`
+    the plain answers kept from earlier pages, and `language` the page's language (the survey's own
+    unless `survey_language` differs)."""
+
+    def __init__(self, *args, questions: Sequence[Question], all_questions: Sequence[Question] | None = None,
+                 earlier_answers: Mapping[int, Any] | None = None, language: str | None = None,
+                 survey_language: str | None = None, **kwargs):
         kwargs.setdefault("auto_id", "id_%s")
         super().__init__(*args, **kwargs)
         self.questions = list(questions)
+        self.all_questions = list(all_questions) if all_questions is not None else self.questions
+        self.earlier_answers = dict(earlier_answers or {})
+        self.survey_language = survey_language or language
+        self.language = language or survey_language
         for question in self.questions:
             self.fields[self.field_name(question)] = self._field_for(question)
 
@@ -82,25 +96,26 @@ class SurveyForm(forms.Form):
         return forms.CharField(max_length=limit, required=False, error_messages={
             "max_length": _("Please keep your answer under %(limit_value)d characters (it has %(show_value)d).")})
 
-    def nps_answer(self) -> int | None:
-        """The answer to the survey's first NPS question, which follow-up questions depend on."""
-        for question in self.questions:
-            if question.kind == Question.Kind.NPS:
-                return self.cleaned_data.get(self.field_name(question))
-        return None
-
     def clean(self):
         cleaned = super().clean()
-        nps_answer = self.nps_answer()
+        posted = {question.pk: cleaned.get(self.field_name(question)) for question in self.questions}
+        asked = {question.pk for question in logic.visible_questions(
+            self.all_questions, {**self.earlier_answers, **posted})}
         for question in self.questions:
             name = self.field_name(question)
-            if not question.is_shown_for(nps_answer):
+            if question.pk not in asked:
                 cleaned.pop(name, None)
                 self._errors.pop(name, None)
                 continue
             if question.required and cleaned.get(name) in (None, "", []) and name not in self._errors:
                 self.add_error(name, REQUIRED_MESSAGES[question.kind])
         return cleaned
+
+    @property
+    def plain_answers(self) -> dict[int, Any]:
+        """This page's answers to the questions asked, as plain values (choice ids, not Choices)."""
+        return {question.pk: self.cleaned_data[self.field_name(question)] for question in self.questions
+                if self.cleaned_data.get(self.field_name(question)) not in (None, "", [])}
 
     @property
     def answers(self) -> dict[int, Any]:
@@ -116,11 +131,18 @@ class SurveyForm(forms.Form):
             answers[question.pk] = value
         return answers
 
-    def questions_for_display(self) -> list[dict]:
-        """What the template needs for each question: the posted values (kept after an error), the
-        options with their checked state, and the error."""
+    def _text(self, obj, field: str) -> str:
+        if self.language is None:
+            return getattr(obj, field)
+        return text_in(obj, field, self.language, self.survey_language)
+
+    def questions_for_display(self, *, first_number: int = 1) -> list[dict]:
+        """What the template needs for each question: its texts in the page's language, the posted values
+        (kept after an error), the options with their checked state, the error, and the rules the page's
+        script applies in place (as JSON)."""
         rows = []
-        for number, question in enumerate(self.questions, start=1):
+        field_names = {question.pk: self.field_name(question) for question in self.questions}
+        for number, question in enumerate(self.questions, start=first_number):
             name = self.field_name(question)
             if self.is_bound:
                 posted = self.data.getlist(name) if hasattr(self.data, "getlist") else [self.data.get(name)]
@@ -136,19 +158,41 @@ class SurveyForm(forms.Form):
                     options.append({"value": value, "text": str(value), "label": label,
                                     "checked": str(value) in posted})
             elif question.is_choice:
-                options = [{"value": choice.pk, "text": choice.text, "checked": str(choice.pk) in posted}
+                options = [{"value": choice.pk, "text": self._text(choice, "text"), "checked": str(choice.pk) in posted}
                            for choice in question.choices.all()]
             errors = self.errors.get(name, []) if self.is_bound else []
             described_by = [f"id_{name}-help"] if question.help_text else []
             described_by += [f"id_{name}-error"] if errors else []
+            rules = logic.question_rules(question, field_names)
             rows.append({
                 "question": question, "number": number, "name": name, "id": f"id_{name}",
+                "label": self._text(question, "text"), "help": self._text(question, "help_text"),
+                "rules": json.dumps(rules) if rules else "", "hint": self._hint(question, rules),
                 "options": options, "text": posted[0] if posted and question.is_text else "",
                 "errors": errors, "described_by": " ".join(described_by),
                 "max_length": LONG_TEXT_MAX if question.kind == Question.Kind.LONG_TEXT else SHORT_TEXT_MAX,
                 **ends,
             })
         return rows
+
+    def _hint(self, question: Question, rules: dict) -> str:
+        """Without JavaScript a question whose condition reads this same page is shown to everyone:
+        it says, in the customer's words, when to answer it."""
+        if "show" not in rules:
+            return ""
+        # The source is on this page, with its choices prefetched: no query per question.
+        source = next(each for each in self.questions if each.pk == question.condition_question_id)
+        operator = question.condition_operator
+        if operator == Question.Operator.SCORE_BETWEEN:
+            return _("Answer this if you gave a score from %(low)s to %(high)s.") % {
+                "low": question.condition_min, "high": question.condition_max}
+        if operator in (Question.Operator.CHOICE_IS, Question.Operator.CHOICE_IS_NOT):
+            choice = next((each for each in source.choices.all() if each.pk == question.condition_choice_id), None)
+            choice_text = self._text(choice, "text") if choice is not None else ""
+            if operator == Question.Operator.CHOICE_IS:
+                return _("Answer this if you chose “%(choice)s” above.") % {"choice": choice_text}
+            return _("Answer this if you did not choose “%(choice)s” above.") % {"choice": choice_text}
+        return _("Answer this if you answered “%(question)s” above.") % {"question": self._text(source, "text")}
 
 
 class SurveyCreateForm(forms.Form):
@@ -210,6 +254,20 @@ class SurveySettingsForm(forms.Form):
                                    help_text=_("Optional. After this moment the survey takes no more answers."))
     response_cap = forms.IntegerField(label=_("Response limit"), required=False, min_value=1,
                                       help_text=_("Optional. Stop taking answers after this many responses."))
+    bilingual = forms.BooleanField(label=_("Offer the survey in Korean and English"), required=False,
+                                   help_text=_("Customers see their language and can switch. Every text needs both "
+                                               "languages before the survey goes live."))
+    title_alt = forms.CharField(max_length=200, required=False)
+    intro_alt = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    thank_you_message_alt = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    partial_valid_days = forms.IntegerField(label=_("Keep unfinished answers for (days)"), min_value=1,
+                                            max_value=90, required=False,
+                                            help_text=_("On a survey with several pages, a customer who leaves "
+                                                        "can come back by the same link and continue."))
+    count_partial_responses = forms.BooleanField(
+        label=_("Count unfinished responses when they expire"), required=False,
+        help_text=_("Off: only completed responses count in the scores. On: when unfinished answers expire, "
+                    "they are recorded as a response."))
     allowed_hidden_fields = forms.CharField(
         label=_("Hidden fields"), required=False, max_length=400,
         help_text=_("Link parameters saved with each response, separated by commas, e.g. channel, order. "
@@ -223,14 +281,24 @@ class SurveySettingsForm(forms.Form):
             touchpoints = Touchpoint.objects.for_workspace(workspace).filter(
                 models.Q(archived_at__isnull=True) | models.Q(pk=survey.touchpoint_id))
         self.fields["touchpoint"].queryset = touchpoints.select_related("stage").order_by("name")
+        if survey is not None:
+            other = Language(survey.other_language).label
+            self.fields["title_alt"].label = _("Title in %(language)s") % {"language": other}
+            self.fields["intro_alt"].label = _("Introduction in %(language)s") % {"language": other}
+            self.fields["thank_you_message_alt"].label = _("Thank-you message in %(language)s") % {"language": other}
 
     @staticmethod
     def initial_for(survey: Survey) -> dict:
+        other = (survey.translations or {}).get(survey.other_language) or {}
         return {"title": survey.title, "language": survey.language, "touchpoint": survey.touchpoint_id,
                 "status": survey.status, "intro": survey.intro, "thank_you_message": survey.thank_you_message,
                 "close_at": timezone.localtime(survey.close_at) if survey.close_at else None,
                 "response_cap": survey.response_cap,
-                "allowed_hidden_fields": ", ".join(survey.allowed_hidden_fields or [])}
+                "allowed_hidden_fields": ", ".join(survey.allowed_hidden_fields or []),
+                "bilingual": survey.bilingual, "title_alt": other.get("title", ""),
+                "intro_alt": other.get("intro", ""), "thank_you_message_alt": other.get("thank_you_message", ""),
+                "partial_valid_days": survey.partial_valid_days,
+                "count_partial_responses": survey.count_partial_responses}
 
     def clean_allowed_hidden_fields(self) -> list[str]:
         keys = [key.strip() for key in self.cleaned_data["allowed_hidden_fields"].replace("\n", ",").split(",")]
@@ -245,7 +313,10 @@ class SurveySettingsForm(forms.Form):
 
 
 class QuestionForm(forms.Form):
-    """A question in the builder. Who is asked is a choice of NPS groups, or a custom range of scores."""
+    """A question in the builder: its texts (in both languages for a bilingual survey), who is asked (an
+    NPS group, a range of NPS answers, or a rule on any earlier answer), an "end the survey" rule on its
+    own answer, and whether it opens a new page. The form resolves the choices into model instances;
+    services.question_add/update check the rules against the survey (logic.check_rules)."""
 
     SHOW_WHEN = [
         ("always", _("Everyone")),
@@ -254,58 +325,145 @@ class QuestionForm(forms.Form):
         ("promoters", _("Promoters only (NPS 9–10)")),
         ("not_promoters", _("Detractors and passives (NPS 0–8)")),
         ("custom", _("A range of NPS answers…")),
+        ("rule", _("Depending on another earlier answer…")),
     ]
     RANGES = {"always": (None, None), "detractors": (0, 6), "passives": (7, 8), "promoters": (9, 10),
               "not_promoters": (0, 8)}
+    OPERATORS = [("", "—"), *Question.Operator.choices]
+    END_OPERATORS = [("", _("Never")), *Question.Operator.choices]
 
     kind = forms.ChoiceField(label=_("Type"), choices=Question.Kind.choices)
     text = forms.CharField(label=_("Question"), max_length=500)
     help_text = forms.CharField(label=_("Help text"), max_length=500, required=False,
                                 help_text=_("Optional, shown under the question."))
+    text_alt = forms.CharField(max_length=500, required=False)
+    help_text_alt = forms.CharField(max_length=500, required=False)
     required = forms.BooleanField(label=_("An answer is required"), required=False, initial=True)
+    page_break = forms.BooleanField(label=_("Start a new page here"), required=False,
+                                    help_text=_("Long surveys read better on a phone in pages; answers are kept "
+                                                "page by page."))
     show_when = forms.ChoiceField(label=_("Ask"), choices=SHOW_WHEN, initial="always",
                                   help_text=_("A follow-up is asked only after an NPS answer in this range."))
     show_if_nps_min = forms.IntegerField(label=_("From NPS answer"), min_value=0, max_value=10, required=False)
     show_if_nps_max = forms.IntegerField(label=_("To NPS answer"), min_value=0, max_value=10, required=False)
+    condition_question = forms.TypedChoiceField(label=_("Depends on the answer to"), coerce=int, required=False,
+                                                empty_value=None)
+    condition_operator = forms.ChoiceField(label=_("Condition"), choices=OPERATORS, required=False)
+    condition_min = forms.IntegerField(label=_("From score"), min_value=0, max_value=10, required=False)
+    condition_max = forms.IntegerField(label=_("To score"), min_value=0, max_value=10, required=False)
+    condition_choice = forms.TypedChoiceField(label=_("Answer"), coerce=int, required=False, empty_value=None)
+    end_operator = forms.ChoiceField(label=_("End the survey after this one when"), choices=END_OPERATORS,
+                                     required=False)
+    end_min = forms.IntegerField(label=_("From score"), min_value=0, max_value=10, required=False)
+    end_max = forms.IntegerField(label=_("To score"), min_value=0, max_value=10, required=False)
+    end_choice = forms.TypedChoiceField(label=_("Answer"), coerce=int, required=False, empty_value=None)
 
-    def __init__(self, *args, kind_locked: bool = False, **kwargs):
+    def __init__(self, *args, kind_locked: bool = False, earlier: Sequence[Question] = (),
+                 question: Question | None = None, survey: Survey | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.earlier = list(earlier)
+        self.question = question
         if kind_locked:
             # A disabled field ignores what is posted and keeps the question's type.
             self.fields["kind"].disabled = True
             self.fields["kind"].help_text = _("This question has answers, so its type is fixed: they keep their "
                                               "meaning.")
+        self.fields["condition_question"].choices = [("", "—")] + [
+            (each.pk, f"{number}. {Truncator(each.text).chars(60)}") for number, each in enumerate(self.earlier, 1)]
+        self.fields["condition_choice"].choices = [("", "—")] + [
+            (choice.pk, f"{number}. {Truncator(each.text).chars(30)} · {choice.text}")
+            for number, each in enumerate(self.earlier, 1) if each.is_choice for choice in each.choices.all()]
+        own = list(question.choices.all()) if question is not None and question.is_choice else []
+        self.fields["end_choice"].choices = [("", "—")] + [(choice.pk, choice.text) for choice in own]
+        self.bilingual = bool(survey and survey.bilingual)
+        if survey is not None:
+            other = Language(survey.other_language).label
+            self.fields["text_alt"].label = _("Question in %(language)s") % {"language": other}
+            self.fields["help_text_alt"].label = _("Help text in %(language)s") % {"language": other}
 
     @classmethod
-    def initial_for(cls, question: Question) -> dict:
-        range_ = (question.show_if_nps_min, question.show_if_nps_max)
-        show_when = next((key for key, value in cls.RANGES.items() if value == range_), "custom")
-        return {"kind": question.kind, "text": question.text, "help_text": question.help_text,
-                "required": question.required, "show_when": show_when,
-                "show_if_nps_min": question.show_if_nps_min, "show_if_nps_max": question.show_if_nps_max}
+    def initial_for(cls, question: Question, survey: Survey | None = None) -> dict:
+        initial = {"kind": question.kind, "text": question.text, "help_text": question.help_text,
+                   "required": question.required, "page_break": question.page_break, "show_when": "always",
+                   "end_operator": question.end_operator, "end_min": question.end_min, "end_max": question.end_max,
+                   "end_choice": question.end_choice_id}
+        if survey is not None:
+            other = (question.translations or {}).get(survey.other_language) or {}
+            initial.update(text_alt=other.get("text", ""), help_text_alt=other.get("help_text", ""))
+        if question.is_follow_up:
+            range_ = (question.condition_min, question.condition_max)
+            on_nps = question.condition_operator == Question.Operator.SCORE_BETWEEN and \
+                question.condition_question.kind == Question.Kind.NPS
+            if on_nps:
+                initial["show_when"] = next((key for key, value in cls.RANGES.items() if value == range_), "custom")
+                initial["show_if_nps_min"], initial["show_if_nps_max"] = range_
+            else:
+                initial["show_when"] = "rule"
+            initial.update(condition_question=question.condition_question_id,
+                           condition_operator=question.condition_operator, condition_min=question.condition_min,
+                           condition_max=question.condition_max, condition_choice=question.condition_choice_id)
+        return initial
 
     def clean(self):
         cleaned = super().clean()
         show_when = cleaned.get("show_when")
-        if show_when == "custom":
-            low, high = cleaned.get("show_if_nps_min"), cleaned.get("show_if_nps_max")
-            if low is None or high is None:
-                self.add_error("show_if_nps_min", _("Give the lowest and the highest NPS answer."))
-            elif low > high:
-                self.add_error("show_if_nps_max", _("The highest score must not be below the lowest one."))
-        elif show_when in self.RANGES:
-            cleaned["show_if_nps_min"], cleaned["show_if_nps_max"] = self.RANGES[show_when]
+        condition = {"condition_question": None, "condition_operator": "", "condition_min": None,
+                     "condition_max": None, "condition_choice": None}
         if show_when not in (None, "always") and cleaned.get("kind") == Question.Kind.NPS:
             self.add_error("show_when", _("The NPS question itself is asked to everyone."))
+        elif show_when in ("custom", *[key for key in self.RANGES if key != "always"]):
+            if show_when == "custom":
+                low, high = cleaned.get("show_if_nps_min"), cleaned.get("show_if_nps_max")
+                if low is None or high is None:
+                    self.add_error("show_if_nps_min", _("Give the lowest and the highest NPS answer."))
+                elif low > high:
+                    self.add_error("show_if_nps_max", _("The highest score must not be below the lowest one."))
+            else:
+                low, high = self.RANGES[show_when]
+            nps = next((each for each in self.earlier if each.kind == Question.Kind.NPS), None)
+            if nps is None:
+                self.add_error("show_when", _("A follow-up depends on the NPS answer: add an NPS question to the "
+                                              "survey first."))
+            condition.update(condition_question=nps, condition_operator=Question.Operator.SCORE_BETWEEN,
+                             condition_min=low, condition_max=high)
+        elif show_when == "rule":
+            source = next((each for each in self.earlier if each.pk == cleaned.get("condition_question")), None)
+            if source is None:
+                self.add_error("condition_question", _("Choose the earlier question this one depends on."))
+            elif not cleaned.get("condition_operator"):
+                self.add_error("condition_operator", _("Choose a condition from the list."))
+            choices = {choice.pk: choice for each in self.earlier if each.is_choice for choice in each.choices.all()}
+            condition.update(condition_question=source, condition_operator=cleaned.get("condition_operator") or "",
+                             condition_min=cleaned.get("condition_min"), condition_max=cleaned.get("condition_max"),
+                             condition_choice=choices.get(cleaned.get("condition_choice")))
+        cleaned["condition"] = condition
+        own = {choice.pk: choice for choice in self.question.choices.all()} if self.question is not None else {}
+        cleaned["end_rule"] = {"end_operator": cleaned.get("end_operator") or "", "end_min": cleaned.get("end_min"),
+                               "end_max": cleaned.get("end_max"), "end_choice": own.get(cleaned.get("end_choice"))}
         return cleaned
 
     def question_fields(self) -> dict:
-        return {key: self.cleaned_data[key] for key in ("kind", "text", "help_text", "required", "show_if_nps_min",
-                                                        "show_if_nps_max")}
+        fields = {key: self.cleaned_data[key] for key in ("kind", "text", "help_text", "required", "page_break")}
+        fields.update(self.cleaned_data["condition"])
+        fields.update(self.cleaned_data["end_rule"])
+        if self.bilingual:
+            fields["translated"] = {"text": self.cleaned_data["text_alt"],
+                                    "help_text": self.cleaned_data["help_text_alt"]}
+        return fields
 
 
 class ChoiceForm(forms.Form):
     text = forms.CharField(label=_("Option"), max_length=300)
+    text_alt = forms.CharField(label=_("Option in the other language"), max_length=300, required=False)
+
+
+class QuotaForm(forms.Form):
+    field = forms.CharField(label=_("Cell"), max_length=40, required=False,
+                            help_text=_("Empty for the whole survey, or “channel”, a hidden field or a customer "
+                                        "attribute, e.g. tier."))
+    value = forms.CharField(label=_("Value"), max_length=200, required=False,
+                            help_text=_("e.g. gold or store"))
+    limit = forms.IntegerField(label=_("Complete responses"), min_value=1, max_value=10_000_000)
 
 
 # Results ---------------------------------------------------------------------------------------

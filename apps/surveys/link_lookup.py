@@ -10,6 +10,7 @@ from functools import cache
 
 from django.db import connection
 
+from apps.customers.models import Customer
 from apps.touchpoints.models import Touchpoint
 from apps.workspaces.models import Workspace
 
@@ -44,7 +45,8 @@ def _survey_sql() -> tuple[str, list]:
 
 @cache
 def _invitation_sql() -> tuple[str, list]:
-    tables = ((SurveyInvitation, "i", None), (Survey, "s", "JOIN {} s ON s.id = i.survey_id"), *SURVEY_TABLES[1:])
+    tables = ((SurveyInvitation, "i", None), (Survey, "s", "JOIN {} s ON s.id = i.survey_id"), *SURVEY_TABLES[1:],
+              (Customer, "c", "JOIN {} c ON c.id = i.customer_id"))
     return _select(tables, "i.token = %s AND i.status <> %s")
 
 
@@ -82,12 +84,12 @@ def survey_by_link(token: str) -> Survey | None:
 
 
 def invitation_by_link(token: str) -> SurveyInvitation | None:
-    """The invitation of a personal link /r/<token>/ with its survey, workspace and touchpoint. A skipped
+    """The invitation of a personal link /r/<token>/ with its survey, workspace, touchpoint and customer. A skipped
     invitation's link was never sent, so it does not exist for anyone."""
     found = _fetch(_invitation_sql(), [token, SurveyInvitation.Status.SKIPPED])
     if found is None:
         return None
-    invitation, survey, workspace, touchpoint = found
+    invitation, survey, workspace, touchpoint, customer = found
     survey.workspace, survey.touchpoint = workspace, touchpoint
-    invitation.survey = survey
+    invitation.survey, invitation.customer = survey, customer
     return invitation

@@ -73,6 +73,18 @@ class Survey(WorkspaceOwned):
     allowed_hidden_fields = models.JSONField(_("hidden fields"), default=list, blank=True,
                                              help_text=_('Query-string keys saved with each response, e.g. '
                                                          '["channel", "order"].'))
+    # Bilingual: the texts in the other language live in `translations` ({"en": {"title": …}}); the
+    # fields above hold the survey's own language, so a one-language survey needs nothing more.
+    bilingual = models.BooleanField(_("in Korean and English"), default=False)
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
+    # Multi-page surveys keep unfinished answers this long after the customer's last page.
+    partial_valid_days = models.PositiveSmallIntegerField(_("keep unfinished answers for (days)"), default=7)
+    count_partial_responses = models.BooleanField(
+        _("count unfinished responses"), default=False,
+        help_text=_("When an unfinished response expires, record the answers it has so they count in the "
+                    "scores."))
+    # Kept by the quota services, so a survey without quotas costs no query on submission.
+    has_quotas = models.BooleanField(default=False, editable=False)
     # Public links carry a random token, never the sequential id.
     token = models.CharField(max_length=32, default=survey_token, editable=False, db_index=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -97,6 +109,15 @@ class Survey(WorkspaceOwned):
                                                    for key in fields):
             raise ValidationError({"allowed_hidden_fields": _(
                 'Give a list of short keys made of letters, digits, "_", "-" or ".", e.g. ["channel", "order"].')})
+
+    @property
+    def other_language(self) -> str:
+        return Language.ENGLISH if self.language == Language.KOREAN else Language.KOREAN
+
+    @property
+    def languages(self) -> list[str]:
+        """The languages the page can be shown in, the survey's own first."""
+        return [self.language, self.other_language] if self.bilingual else [self.language]
 
     def get_public_url(self) -> str:
         """The absolute public link, as printed on posters and QR codes."""
@@ -128,6 +149,12 @@ class Question(WorkspaceOwned):
         LONG_TEXT = "long_text", _("Long text")
 
     # (lowest, highest, label of the lowest, label of the highest) for the kinds answered on a scale.
+    class Operator(models.TextChoices):
+        SCORE_BETWEEN = "score_between", _("score is between")
+        CHOICE_IS = "choice_is", _("answer is")
+        CHOICE_IS_NOT = "choice_is_not", _("answer is not")
+        ANSWERED = "answered", _("is answered")
+
     SCALES = {
         Kind.NPS: (0, 10, _("Not at all likely"), _("Extremely likely")),
         Kind.CSAT: (1, 5, _("Very dissatisfied"), _("Very satisfied")),
@@ -143,9 +170,25 @@ class Question(WorkspaceOwned):
     text = models.CharField(_("question"), max_length=500)
     help_text = models.CharField(_("help text"), max_length=500, blank=True)
     required = models.BooleanField(_("required"), default=True)
-    # A follow-up: asked only when the survey's NPS answer lies in [min, max] (e.g. 0 to 6 for detractors).
-    show_if_nps_min = models.PositiveSmallIntegerField(_("show if NPS at least"), null=True, blank=True)
-    show_if_nps_max = models.PositiveSmallIntegerField(_("show if NPS at most"), null=True, blank=True)
+    # A display condition on an earlier answer (apps/surveys/logic.py evaluates it): asked only when
+    # `condition_question`'s answer is in [min, max], is or is not `condition_choice`, or is given.
+    condition_question = models.ForeignKey("self", verbose_name=_("shown depending on"), null=True, blank=True,
+                                           on_delete=models.PROTECT, related_name="dependents")
+    condition_operator = models.CharField(_("condition"), max_length=16, choices=Operator.choices, blank=True)
+    condition_min = models.PositiveSmallIntegerField(_("from score"), null=True, blank=True)
+    condition_max = models.PositiveSmallIntegerField(_("to score"), null=True, blank=True)
+    condition_choice = models.ForeignKey("Choice", verbose_name=_("answer"), null=True, blank=True,
+                                         on_delete=models.PROTECT, related_name="+")
+    # "End the survey" rule on this question's own answer: nothing after it is asked.
+    end_operator = models.CharField(_("end the survey when"), max_length=16, choices=Operator.choices, blank=True)
+    end_min = models.PositiveSmallIntegerField(_("from score"), null=True, blank=True)
+    end_max = models.PositiveSmallIntegerField(_("to score"), null=True, blank=True)
+    end_choice = models.ForeignKey("Choice", verbose_name=_("answer"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    # The question opens a new page: the server evaluates the conditions between pages.
+    page_break = models.BooleanField(_("starts a new page"), default=False)
+    # The texts in the survey's other language: {"en": {"text": …, "help_text": …}}.
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
     # An answered question is hidden rather than deleted, so its answers keep their meaning.
     is_hidden = models.BooleanField(_("hidden"), default=False)
 
@@ -154,22 +197,8 @@ class Question(WorkspaceOwned):
         verbose_name_plural = _("questions")
         ordering = ["survey_id", "position", "pk"]
         indexes = [models.Index(fields=["workspace", "survey", "position"], name="question_ws_survey_pos")]
-        constraints = [
-            models.CheckConstraint(condition=Q(show_if_nps_min__isnull=True) | Q(show_if_nps_min__lte=10),
-                                   name="question_show_if_min_0_10"),
-            models.CheckConstraint(condition=Q(show_if_nps_max__isnull=True) | Q(show_if_nps_max__lte=10),
-                                   name="question_show_if_max_0_10"),
-        ]
-
     def __str__(self) -> str:
         return self.text
-
-    def clean(self):
-        if self.is_follow_up and self.kind == self.Kind.NPS:
-            raise ValidationError(_("The NPS question itself cannot depend on the NPS answer."))
-        low, high = self.follow_up_range
-        if low > high:
-            raise ValidationError({"show_if_nps_max": _("The highest score must not be below the lowest one.")})
 
     @property
     def scale(self) -> tuple | None:
@@ -194,21 +223,12 @@ class Question(WorkspaceOwned):
 
     @property
     def is_follow_up(self) -> bool:
-        return self.show_if_nps_min is not None or self.show_if_nps_max is not None
+        """Asked only when an earlier answer says so."""
+        return bool(self.condition_operator) and self.condition_question_id is not None
 
     @property
-    def follow_up_range(self) -> tuple[int, int]:
-        return (self.show_if_nps_min if self.show_if_nps_min is not None else 0,
-                self.show_if_nps_max if self.show_if_nps_max is not None else 10)
-
-    def is_shown_for(self, nps_answer: int | None) -> bool:
-        """Whether the question is asked, given the survey's NPS answer (None: not answered)."""
-        if not self.is_follow_up:
-            return True
-        if nps_answer is None:
-            return False
-        low, high = self.follow_up_range
-        return low <= nps_answer <= high
+    def has_end_rule(self) -> bool:
+        return bool(self.end_operator)
 
 
 class Choice(WorkspaceOwned):
@@ -216,6 +236,7 @@ class Choice(WorkspaceOwned):
                                  related_name="choices")
     position = models.PositiveIntegerField(_("position"), default=0)
     text = models.CharField(_("text"), max_length=300)
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("choice")
@@ -539,3 +560,97 @@ class Answer(WorkspaceOwned):
         if self.choice_id:
             return str(self.choice)
         return str(self.number) if self.number is not None else self.text
+
+
+def resume_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class PartialResponseQuerySet(WorkspaceQuerySet):
+    def unfinished(self):
+        """Started and never completed: still resumable, or expired."""
+        return self.exclude(status=PartialResponse.Status.COMPLETED)
+
+
+class PartialResponse(WorkspaceOwned):
+    """The answers of a multi-page survey kept page by page until the last page is sent. It is not a
+    Response: scores, rollups and feedback read responses only, so an unfinished answer never counts
+    until it is completed (or, if the survey says so, recorded when it expires)."""
+
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", _("In progress")
+        COMPLETED = "completed", _("Completed")
+        EXPIRED = "expired", _("Expired")
+
+    survey = models.ForeignKey(Survey, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="+")
+    # A personal link resumes through its invitation; a public link through this token in the URL
+    # (never a cookie: the page works in a cookie-less iframe).
+    invitation = models.ForeignKey(SurveyInvitation, verbose_name=_("invitation"), null=True, blank=True,
+                                   on_delete=models.CASCADE, related_name="+")
+    resume_token = models.CharField(max_length=48, default=resume_token, editable=False)
+    # Becomes the response's submission key, so completing twice records one response.
+    submission_key = models.CharField(max_length=32, default=new_submission_key, editable=False)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.IN_PROGRESS)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.KOREAN)
+    hidden_fields = models.JSONField(_("hidden fields"), default=dict, blank=True)
+    # {"<question id>": value} with plain values: a number, a choice id, a list of choice ids or text.
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    # The page to show next (0 is the first) and the position of the furthest question shown so far.
+    page = models.PositiveSmallIntegerField(_("page"), default=0)
+    reached_position = models.PositiveIntegerField(_("reached question position"), default=0)
+    nps_score = models.PositiveSmallIntegerField(_("NPS answer"), null=True, blank=True)
+    response = models.OneToOneField(Response, verbose_name=_("response"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="partial")
+    created_at = models.DateTimeField(_("started at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("last answer at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+
+    objects = PartialResponseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("unfinished response")
+        verbose_name_plural = _("unfinished responses")
+        ordering = ["-updated_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "resume_token"], name="partial_unique_resume_token"),
+            # A double click on the first page finds the partial response it already made.
+            models.UniqueConstraint(fields=["workspace", "submission_key"], name="partial_unique_submission_key"),
+            models.UniqueConstraint(fields=["workspace", "invitation"], condition=Q(status="in_progress"),
+                                    name="partial_unique_open_invitation"),
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "survey", "status"], name="partial_ws_survey_status"),
+            models.Index(fields=["status", "expires_at"], name="partial_status_expiry"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey} · {self.get_status_display()}"
+
+
+class Quota(WorkspaceOwned):
+    """Stop a survey, or one cell of it (a hidden field or customer attribute equal to a value, or the
+    channel), at `limit` complete responses. `completed` is claimed by a conditional UPDATE in the
+    submission's own transaction (quotas.py), so concurrent submissions cannot pass the limit."""
+
+    survey = models.ForeignKey(Survey, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="quotas")
+    # Empty: the whole survey. Otherwise "channel", a hidden field or a customer attribute key.
+    field = models.CharField(_("field"), max_length=40, blank=True)
+    value = models.CharField(_("value"), max_length=200, blank=True)
+    limit = models.PositiveIntegerField(_("complete responses"))
+    completed = models.PositiveIntegerField(_("completed so far"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("quota")
+        verbose_name_plural = _("quotas")
+        ordering = ["field", "value", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "survey", "field", "value"], name="quota_unique_cell"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.field}={self.value}: {self.limit}" if self.field else str(self.limit)
+
+    @property
+    def is_full(self) -> bool:
+        return self.completed >= self.limit

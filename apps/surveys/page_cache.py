@@ -8,6 +8,7 @@ request, so a page is never served from before an edit. The per-visit parts (the
 are put into the cached HTML by the view.
 """
 
+import json
 from collections import OrderedDict
 from collections.abc import Callable
 from threading import Lock
@@ -40,11 +41,16 @@ def clear() -> None:
         _entries.clear()
 
 
+def _fields(instance) -> str:
+    return json.dumps([getattr(instance, field.attname) for field in instance._meta.concrete_fields],
+                      default=str, sort_keys=True)
+
+
 def survey_key(survey) -> tuple:
-    """Everything a cached piece of this survey depends on that the request has already loaded."""
-    workspace = survey.workspace
-    return (survey.pk, survey.revision, survey.language, survey.title, survey.intro, survey.thank_you_message,
-            survey.touchpoint_id, workspace.name, workspace.brand_color, str(workspace.logo or ""))
+    """Everything a cached piece of this survey depends on that the request has already loaded: every
+    field of the survey row (texts, translations, settings) and of its workspace (name, brand colour,
+    logo), beside the revision that stands for its questions and choices."""
+    return (survey.pk, survey.revision, _fields(survey), _fields(survey.workspace))
 
 
 def questions(survey, load: Callable[[], list]) -> list:

@@ -15,13 +15,14 @@ def _reason() -> dict:
 
 def _improve() -> dict:
     # Asked only of detractors (0 to 6): what to fix first feeds the ERRC board's "Raise" and "Reduce".
-    return {"kind": "single_choice", "required": False, "show_if_nps_min": 0, "show_if_nps_max": 6,
+    return {"kind": "single_choice", "required": False, "follow_up_nps": (0, 6),
             "text": _("What should we improve first?"),
             "choices": [_("Price"), _("Product quality"), _("Customer service"), _("Delivery"), _("Something else")]}
 
 
 def template_questions(template: str, *, brand: str) -> list[dict]:
-    """Question fields (kind, text, required, show_if_nps_min/max, choices) for a Survey.Template value."""
+    """Question fields (kind, text, required, choices, and follow_up_nps: the range of NPS answers a follow-up
+    is asked for) for a Survey.Template value."""
     csat = {"kind": "csat", "text": _("Overall, how satisfied are you with your experience?")}
     ces = {"kind": "ces", "text": _("How easy was it to get what you needed today?")}
     # "csat" is the transactional survey sent after a purchase, "ces" the one after a support contact.

@@ -260,6 +260,7 @@ def builder_questions(survey: Survey) -> list[Question]:
     answers = Answer.objects.for_workspace(survey.workspace_id).filter(question=OuterRef("pk"))
     return list(Question.objects.for_workspace(survey.workspace_id).filter(survey=survey)
                 .annotate(has_answers=Exists(answers))
+                .select_related("condition_question", "condition_choice", "end_choice")
                 .order_by("position", "pk").prefetch_related(Prefetch("choices", queryset=choices)))
 
 
@@ -323,3 +324,44 @@ def wave_comparisons(workspace: Workspace, *, survey: Survey | None = None, sche
             wave.change = nps_change(rows[-1].scores, wave.scores)
         rows.append(wave)
     return [WaveComparison(schedule=schedule, waves=waves[schedule.pk]) for schedule in schedules]
+
+
+# Drop-off --------------------------------------------------------------------------------------
+
+@dataclass
+class Funnel:
+    started: int
+    completed: int
+    in_progress: int
+    expired: int
+    # One row per question: label, reached (customers who got to its page), share of those who started.
+    rows: list[dict]
+
+    @property
+    def completion_rate(self) -> float | None:
+        return self.completed * 100 / self.started if self.started else None
+
+
+def survey_funnel(survey: Survey) -> Funnel:
+    """How far customers got, from two aggregates whatever the number of responses: every response
+    reached every question (it was completed); an unfinished partial response reached the questions up
+    to its `reached_position`. A response recorded from an expired partial counts as unfinished."""
+    from .models import PartialResponse
+
+    questions = survey_questions(survey)
+    unfinished = PartialResponse.objects.for_workspace(survey.workspace_id).filter(survey=survey).unfinished()
+    counts = unfinished.aggregate(
+        total=Count("pk"),
+        in_progress=Count("pk", filter=Q(status=PartialResponse.Status.IN_PROGRESS)),
+        expired=Count("pk", filter=Q(status=PartialResponse.Status.EXPIRED)),
+        **{f"q{question.pk}": Count("pk", filter=Q(reached_position__gte=question.position)) for question in questions})
+    completed = (Response.objects.for_workspace(survey.workspace_id).filter(survey=survey)
+                 .exclude(partial__status=PartialResponse.Status.EXPIRED).count())
+    started = completed + counts["total"]
+    rows = []
+    for number, question in enumerate(questions, start=1):
+        reached = completed + counts[f"q{question.pk}"]
+        rows.append({"question": question, "label": f"{number}. {question.text[:60]}", "reached": reached,
+                     "share": reached * 100 / started if started else None})
+    return Funnel(started=started, completed=completed, in_progress=counts["in_progress"],
+                  expired=counts["expired"], rows=rows)

@@ -7,7 +7,7 @@ from smtplib import SMTPException
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -22,7 +22,7 @@ from apps.workspaces.models import Workspace
 from cxm import emails
 from cxm.queue import enqueue_coalesced_on_commit, enqueue_on_commit
 
-from . import page_cache, tasks
+from . import languages, logic, page_cache, quotas, tasks
 from .models import Answer, Choice, Distribution, Question, Response, Survey, SurveyInvitation, WaveSchedule
 from .question_templates import template_questions
 
@@ -44,18 +44,32 @@ def survey_create(*, workspace: Workspace, created_by, title: str, language: str
     survey.full_clean()
     survey.save()
     with translation.override(language):
+        nps = None
         for position, spec in enumerate(template_questions(template, brand=workspace.name), start=1):
             choices = spec.pop("choices", [])
+            follow_up = spec.pop("follow_up_nps", None)
+            if follow_up is not None and nps is not None:
+                spec.update(condition_question=nps, condition_operator=Question.Operator.SCORE_BETWEEN,
+                            condition_min=follow_up[0], condition_max=follow_up[1])
             question = Question.objects.create(workspace=workspace, survey=survey, position=position, **spec)
+            if question.kind == Question.Kind.NPS and nps is None:
+                nps = question
             Choice.objects.bulk_create([Choice(workspace=workspace, question=question, position=n, text=text)
                                         for n, text in enumerate(choices, start=1)])
     return survey
 
 
 def survey_set_status(*, survey: Survey, status: str) -> Survey:
-    if status == Survey.Status.LIVE and not Question.objects.for_workspace(survey.workspace_id).filter(
-            survey=survey, is_hidden=False).exists():
-        raise ValidationError(_("Add at least one question before the survey goes live."))
+    """Change the status. Going live needs a question and, for a bilingual survey, every text in both
+    languages (languages.missing_translations says what is missing)."""
+    if status == Survey.Status.LIVE:
+        questions = [question for question in builder_questions_with_choices(survey) if not question.is_hidden]
+        if not questions:
+            raise ValidationError(_("Add at least one question before the survey goes live."))
+        missing = languages.missing_translations(survey, questions) if survey.bilingual else []
+        if missing:
+            raise ValidationError(_("Before it goes live, this bilingual survey still needs: %(missing)s.")
+                                  % {"missing": ", ".join(missing)})
     survey.status = status
     survey.full_clean()
     survey.save(update_fields=["status"])
@@ -65,10 +79,23 @@ def survey_set_status(*, survey: Survey, status: str) -> Survey:
 # Builder ---------------------------------------------------------------------------------------
 
 def survey_update(*, survey: Survey, title: str, intro: str, thank_you_message: str, language: str, touchpoint,
-                  status: str, close_at, response_cap: int | None, allowed_hidden_fields: list[str]) -> Survey:
+                  status: str, close_at, response_cap: int | None, allowed_hidden_fields: list[str],
+                  bilingual: bool = False, title_alt: str = "", intro_alt: str = "", thank_you_message_alt: str = "",
+                  partial_valid_days: int | None = None, count_partial_responses: bool = False) -> Survey:
     """Save the builder's settings. A change of status goes through survey_set_status, so a survey
-    without questions cannot go live from here either."""
+    without questions (or a bilingual one with texts missing) cannot go live from here either."""
     survey.title, survey.intro, survey.thank_you_message = title, intro, thank_you_message
+    if language != survey.language and (bilingual or survey.bilingual):
+        # The questions' own texts are in the main language and their translations in the other:
+        # switching the main language would show one language's words under the other's name.
+        raise ValidationError({"language": _("A bilingual survey keeps its main language; both languages are "
+                                             "offered to customers anyway.")})
+    survey.bilingual = bilingual
+    survey.translations = languages.translations_with(
+        survey, Survey(language=language).other_language, title=title_alt, intro=intro_alt,
+        thank_you_message=thank_you_message_alt)
+    survey.partial_valid_days = partial_valid_days or survey.partial_valid_days
+    survey.count_partial_responses = count_partial_responses
     survey.language, survey.touchpoint = language, touchpoint
     survey.close_at, survey.response_cap, survey.allowed_hidden_fields = close_at, response_cap, allowed_hidden_fields
     survey.full_clean()
@@ -81,27 +108,52 @@ def survey_update(*, survey: Survey, title: str, intro: str, thank_you_message: 
 
 @transaction.atomic
 def survey_duplicate(*, survey: Survey, created_by) -> Survey:
-    """A draft copy with its own public token: the visible questions and their choices, not the responses,
-    the distributions or the closing date (a past one would close the copy at once)."""
+    """A draft copy with its own public token: the visible questions, their choices, translations, pages and
+    rules, not the responses, the distributions, the quotas or the closing date (a past one would close the
+    copy at once)."""
     workspace = survey.workspace
     copy = Survey(workspace=workspace, created_by=created_by, status=Survey.Status.DRAFT, close_at=None,
                   title=(_("Copy of %(title)s") % {"title": survey.title})[:200], language=survey.language,
                   template=survey.template, touchpoint=survey.touchpoint, intro=survey.intro,
                   thank_you_message=survey.thank_you_message, response_cap=survey.response_cap,
-                  allowed_hidden_fields=list(survey.allowed_hidden_fields))
+                  allowed_hidden_fields=list(survey.allowed_hidden_fields), bilingual=survey.bilingual,
+                  translations=survey.translations, partial_valid_days=survey.partial_valid_days,
+                  count_partial_responses=survey.count_partial_responses)
     copy.full_clean()
     copy.save()
     questions = list(Question.objects.for_workspace(workspace).filter(survey=survey, is_hidden=False)
                      .order_by("position", "pk").prefetch_related("choices"))
     copies = Question.objects.bulk_create([
         Question(workspace=workspace, survey=copy, position=position, kind=question.kind, text=question.text,
-                 help_text=question.help_text, required=question.required,
-                 show_if_nps_min=question.show_if_nps_min, show_if_nps_max=question.show_if_nps_max)
+                 help_text=question.help_text, required=question.required, page_break=question.page_break,
+                 translations=question.translations)
         for position, question in enumerate(questions, start=1)])
-    Choice.objects.bulk_create([
-        Choice(workspace=workspace, question=new, position=choice.position, text=choice.text)
-        for question, new in zip(questions, copies, strict=True) for choice in question.choices.all()])
+    pairs = [(choice, Choice(workspace=workspace, question=new, position=choice.position, text=choice.text,
+                             translations=choice.translations))
+             for question, new in zip(questions, copies, strict=True) for choice in question.choices.all()]
+    Choice.objects.bulk_create([new for _old, new in pairs])
+    # The rules point at the copy's own questions and options.
+    question_ids = {question.pk: new for question, new in zip(questions, copies, strict=True)}
+    choice_ids = {old.pk: new for old, new in pairs}
+    for question, new in zip(questions, copies, strict=True):
+        if question.is_follow_up and question.condition_question_id in question_ids:
+            new.condition_question = question_ids[question.condition_question_id]
+            new.condition_operator, new.condition_min = question.condition_operator, question.condition_min
+            new.condition_max, new.condition_choice = question.condition_max, choice_ids.get(
+                question.condition_choice_id)
+        new.end_operator, new.end_min, new.end_max = question.end_operator, question.end_min, question.end_max
+        new.end_choice = choice_ids.get(question.end_choice_id)
+    Question.objects.bulk_update(copies, ["condition_question", "condition_operator", "condition_min",
+                                          "condition_max", "condition_choice", "end_operator", "end_min",
+                                          "end_max", "end_choice"])
     return copy
+
+
+def builder_questions_with_choices(survey: Survey) -> list[Question]:
+    """Every question of the survey in order, hidden ones too, with choices and rule targets (3 queries)."""
+    return list(Question.objects.for_workspace(survey.workspace_id).filter(survey=survey)
+                .select_related("condition_question", "condition_choice", "end_choice")
+                .order_by("position", "pk").prefetch_related("choices"))
 
 
 def question_has_answers(question: Question) -> bool:
@@ -116,23 +168,46 @@ def _placeholder_choices(question: Question, language: str) -> None:
             for n in (1, 2)])
 
 
-def _check_follow_up(question: Question) -> None:
-    if question.is_follow_up and not Question.objects.for_workspace(question.workspace_id).filter(
-            survey_id=question.survey_id, kind=Question.Kind.NPS, is_hidden=False).exists():
-        raise ValidationError(_("A follow-up depends on the NPS answer: add an NPS question to the survey first."))
+RULE_FIELDS = ("condition_question", "condition_operator", "condition_min", "condition_max", "condition_choice",
+               "end_operator", "end_min", "end_max", "end_choice")
+
+
+def _apply_rules(question: Question, rules: Mapping[str, Any], survey: Survey) -> None:
+    for field in RULE_FIELDS:
+        empty = "" if field.endswith("_operator") else None
+        value = rules.get(field, empty)
+        setattr(question, field, empty if value is None else value)
+    if question.kind == Question.Kind.NPS and question.condition_operator:
+        raise ValidationError(_("The NPS question itself cannot depend on an earlier answer."))
+    if not question.condition_operator:
+        question.condition_question = question.condition_choice = None
+        question.condition_min = question.condition_max = None
+    if not question.end_operator:
+        question.end_choice, question.end_min, question.end_max = None, None, None
+    others = builder_questions_with_choices(survey)
+    # A new question comes last; an edited one keeps its place.
+    ordered = [*others, question] if question.pk is None else [
+        question if each.pk == question.pk else each for each in others]
+    logic.check_rules(question, ordered)
+
+
+def _translated(question: Question, survey: Survey, translated: Mapping[str, str] | None) -> None:
+    if survey.bilingual and translated is not None:
+        question.translations = languages.translations_with(question, survey.other_language, **translated)
 
 
 @transaction.atomic
 def question_add(*, survey: Survey, kind: str, text: str, help_text: str = "", required: bool = True,
-                 show_if_nps_min: int | None = None, show_if_nps_max: int | None = None) -> Question:
-    """A question at the end of the survey; a choice question gets two options to rename."""
+                 page_break: bool = False, translated: Mapping[str, str] | None = None, **rules) -> Question:
+    """A question at the end of the survey; a choice question gets two options to rename. `rules` are
+    the display condition and end rule fields (RULE_FIELDS), checked by logic.check_rules."""
     last = (Question.objects.for_workspace(survey.workspace_id).filter(survey=survey)
             .order_by("-position").values_list("position", flat=True).first())
     question = Question(workspace_id=survey.workspace_id, survey=survey, position=(last or 0) + 1, kind=kind,
-                        text=text, help_text=help_text, required=required, show_if_nps_min=show_if_nps_min,
-                        show_if_nps_max=show_if_nps_max)
+                        text=text, help_text=help_text, required=required, page_break=page_break)
+    _translated(question, survey, translated)
+    _apply_rules(question, rules, survey)
     question.full_clean()
-    _check_follow_up(question)
     question.save()
     if question.is_choice:
         _placeholder_choices(question, survey.language)
@@ -141,17 +216,29 @@ def question_add(*, survey: Survey, kind: str, text: str, help_text: str = "", r
 
 @transaction.atomic
 def question_update(*, question: Question, kind: str, text: str, help_text: str = "", required: bool = True,
-                    show_if_nps_min: int | None = None, show_if_nps_max: int | None = None) -> Question:
+                    page_break: bool = False, translated: Mapping[str, str] | None = None, **rules) -> Question:
     """Change a question. Its type is fixed once it has answers: a 0–10 answer read as a 1–5 rating, or a
-    choice read as text, would change what customers said."""
+    choice read as text, would change what customers said. A type that no longer fits a rule reading this
+    question is refused by the rule check."""
+    survey = question.survey
     previous_kind = question.kind
     if kind != previous_kind and question_has_answers(question):
         raise ValidationError({"kind": _("This question has answers, so its type cannot change. Hide it and add "
                                          "a new question instead.")})
     question.kind, question.text, question.help_text, question.required = kind, text, help_text, required
-    question.show_if_nps_min, question.show_if_nps_max = show_if_nps_min, show_if_nps_max
+    question.page_break = page_break
+    _translated(question, survey, translated)
+    _apply_rules(question, rules, survey)
     question.full_clean()
-    _check_follow_up(question)
+    if kind != previous_kind:
+        dependents = Question.objects.for_workspace(question.workspace_id).filter(condition_question=question)
+        for dependent in dependents.select_related("condition_choice"):
+            dependent.condition_question = question
+            try:
+                logic.check_rules(dependent, [question, dependent])
+            except ValidationError as error:
+                raise ValidationError(_("“%(text)s” depends on this question in a way its new type cannot answer. "
+                                        "Change that rule first.") % {"text": dependent.text}) from error
     question.save()
     if kind != previous_kind:
         was_choice = previous_kind in Question.CHOICE_KINDS
@@ -162,10 +249,22 @@ def question_update(*, question: Question, kind: str, text: str, help_text: str 
     return question
 
 
+class RuleBroken(ValidationError):
+    """A change would leave a question depending on a question not asked before it."""
+
+
+def _refuse_broken(questions: list[Question]) -> None:
+    broken = logic.broken_conditions(questions)
+    if broken:
+        raise RuleBroken(_("“%(text)s” depends on an answer that would no longer come before it. Change or remove "
+                           "its condition first.") % {"text": broken[0].text})
+
+
 @transaction.atomic
 def question_move(*, question: Question, offset: int) -> None:
     """Swap the question with the visible one above (offset -1) or below (+1); hidden questions keep their place.
-    Positions are renumbered 1..n on the way, so gaps and ties left by older edits disappear."""
+    Positions are renumbered 1..n on the way, so gaps and ties left by older edits disappear. A move that
+    would put a question before the answer its condition reads is refused (RuleBroken)."""
     questions = list(Question.objects.for_workspace(question.workspace_id).filter(survey_id=question.survey_id)
                      .select_for_update().order_by("position", "pk"))
     for position, each in enumerate(questions, start=1):
@@ -176,6 +275,7 @@ def question_move(*, question: Question, offset: int) -> None:
         other = visible[index + offset]
         this = visible[index]
         this.position, other.position = other.position, this.position
+        _refuse_broken(sorted(questions, key=lambda each: each.position))
     Question.objects.bulk_update(questions, ["position"])
     page_cache.survey_revise(question.survey_id)  # bulk_update sends no signal
     question.position = next(each.position for each in questions if each.pk == question.pk)
@@ -184,17 +284,27 @@ def question_move(*, question: Question, offset: int) -> None:
 @transaction.atomic
 def question_remove(*, question: Question) -> str:
     """Delete a question nobody answered; hide one with answers, so they keep their meaning (an Answer
-    protects its question). Says which: "deleted" or "hidden"."""
+    protects its question). Says which: "deleted" or "hidden". A question another one depends on stays
+    until that rule is changed (RuleBroken)."""
+    dependent = (Question.objects.for_workspace(question.workspace_id)
+                 .filter(condition_question=question, is_hidden=False).first())
+    if dependent is not None:
+        raise RuleBroken(_("“%(text)s” is shown depending on this question. Change or remove its condition first.")
+                         % {"text": dependent.text})
     if question_has_answers(question):
         question.is_hidden = True
         question.save(update_fields=["is_hidden"])
         return "hidden"
+    # Hidden questions may still point at it; their rule goes with it.
+    Question.objects.for_workspace(question.workspace_id).filter(condition_question=question).update(
+        condition_question=None, condition_operator="", condition_min=None, condition_max=None,
+        condition_choice=None)
     question.delete()  # its choices go with it
     return "deleted"
 
 
 def question_restore(*, question: Question) -> Question:
-    """Show a hidden question again, at the end of the survey."""
+    """Show a hidden question again, at the end of the survey (after whatever its condition reads)."""
     last = (Question.objects.for_workspace(question.workspace_id).filter(survey_id=question.survey_id)
             .order_by("-position").values_list("position", flat=True).first())
     question.is_hidden, question.position = False, (last or 0) + 1
@@ -213,11 +323,14 @@ def choice_add(*, question: Question, text: str) -> Choice:
     return choice
 
 
-def choice_update(*, choice: Choice, text: str) -> Choice:
-    """Rename an option. Answers point at the option, not its words, so a typo fix keeps them."""
+def choice_update(*, choice: Choice, text: str, text_alt: str | None = None, survey: Survey | None = None) -> Choice:
+    """Rename an option (and its translation, on a bilingual survey). Answers point at the option, not its
+    words, so a typo fix keeps them."""
     choice.text = text
+    if survey is not None and survey.bilingual and text_alt is not None:
+        choice.translations = languages.translations_with(choice, survey.other_language, text=text_alt)
     choice.full_clean()
-    choice.save(update_fields=["text"])
+    choice.save(update_fields=["text", "translations"])
     return choice
 
 
@@ -228,6 +341,10 @@ def choice_remove(*, choice: Choice) -> None:
                               % {"text": choice.text})
     if Choice.objects.for_workspace(choice.workspace_id).filter(question_id=choice.question_id).count() <= 1:
         raise ValidationError(_("A choice question needs at least one option."))
+    rule = (Question.objects.for_workspace(choice.workspace_id)
+            .filter(models.Q(condition_choice=choice) | models.Q(end_choice=choice)).first())
+    if rule is not None:
+        raise ValidationError(_("A rule of “%(text)s” uses this option. Change that rule first.") % {"text": rule.text})
     choice.delete()
 
 
@@ -263,7 +380,7 @@ def _answer_rows(workspace: Workspace, response: Response, questions: Sequence[Q
     return rows
 
 
-def _channel(survey: Survey, hidden_fields: Mapping[str, str]) -> str:
+def response_channel(survey: Survey, hidden_fields: Mapping[str, str]) -> str:
     # The touchpoint says where the customer met the brand; a link without one may say it itself.
     if survey.touchpoint_id is not None:
         return survey.touchpoint.channel
@@ -275,7 +392,7 @@ def _channel(survey: Survey, hidden_fields: Mapping[str, str]) -> str:
 def response_record(*, survey: Survey, questions: Sequence[Question], answers: Mapping[int, Any],
                     submission_key: str, hidden_fields: Mapping[str, str] | None = None,
                     invitation: SurveyInvitation | None = None, customer: Customer | None = None,
-                    submitted_at=None) -> Response:
+                    submitted_at=None, language: str | None = None) -> Response:
     """Save one submission: the response, its answers, the denormalised scores, the comment and the
     links (touchpoint, channel, customer, invitation), in one transaction. `answers` maps question
     ids to validated values (int, Choice, list of Choice, text) as SurveyForm.answers gives them.
@@ -283,12 +400,14 @@ def response_record(*, survey: Survey, questions: Sequence[Question], answers: M
     Posting the same submission key again returns the response already saved (a double click, a
     reload). Raises ResponseAlreadyRecorded when the personal link was answered by another submission.
     `customer` and `submitted_at` are for API clients that know them; a personal link brings its own customer.
+    `language` is the one the customer answered in (a bilingual survey's page offers both).
+    Raises quotas.QuotaFull, with nothing saved, when a quota the response counts towards is full.
     """
     workspace = survey.workspace
     hidden_fields = dict(hidden_fields or {})
-    # A follow-up the customer was not asked keeps no answer, whatever was posted.
+    # A question the customer was not asked (logic.py) keeps no answer, whatever was posted.
+    questions = logic.visible_questions(questions, logic.plain_answers(answers))
     nps_answer = _first(questions, answers, Question.Kind.NPS)
-    questions = [question for question in questions if question.is_shown_for(nps_answer)]
     if invitation is not None:
         # The lock serialises two different submissions on one personal link.
         invitation = SurveyInvitation.objects.select_for_update().get(pk=invitation.pk)
@@ -303,7 +422,7 @@ def response_record(*, survey: Survey, questions: Sequence[Question], answers: M
     response = Response(
         workspace=workspace, survey=survey, touchpoint_id=survey.touchpoint_id,
         customer_id=invitation.customer_id if invitation else (customer.pk if customer else None),
-        invitation=invitation, channel=_channel(survey, hidden_fields), language=survey.language,
+        invitation=invitation, channel=response_channel(survey, hidden_fields), language=language or survey.language,
         submitted_at=submitted_at or now,
         nps_score=nps_answer, csat_score=_first(questions, answers, Question.Kind.CSAT),
         ces_score=_first(questions, answers, Question.Kind.CES), comment=comment,
@@ -318,6 +437,9 @@ def response_record(*, survey: Survey, questions: Sequence[Question], answers: M
         if existing is None:
             raise
         return existing
+    if survey.has_quotas:
+        quotas.quota_claim(survey=survey, hidden_fields=hidden_fields, channel=response.channel,
+                           customer=invitation.customer if invitation is not None else customer)
     saved_answers = Answer.objects.bulk_create(_answer_rows(workspace, response, questions, answers))
     # The comment becomes feedback and a detractor's answer opens a follow-up case, in this transaction.
     feedback_services.feedback_record_for_response(response=response, answers=saved_answers)

@@ -28,3 +28,11 @@ def create_due_waves() -> int:
     from . import services
 
     return services.waves_create_due()
+
+
+@shared_task(acks_late=True)
+def expire_partial_responses() -> int:
+    """Expire unfinished multi-page responses past their time (recording them where the survey counts them)."""
+    from . import partials
+
+    return partials.partial_responses_expire()

@@ -1,6 +1,7 @@
 """Marketer pages under /w/<workspace_slug>/surveys/. The customer-facing pages are in public_views.py."""
 
 import os
+from bisect import bisect_right
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -23,19 +24,20 @@ from apps.touchpoints.selectors import period_from
 from apps.workspaces.decorators import workspace_view
 from apps.workspaces.models import AuditEntry, Role, audit
 
-from . import exports, selectors, services
+from . import exports, languages, logic, quotas, selectors, services
 from .forms import (
     HONEYPOT_FIELD,
     ChoiceForm,
     DistributionForm,
     QuestionForm,
+    QuotaForm,
     ResponseFilterForm,
     SurveyCreateForm,
     SurveyForm,
     SurveySettingsForm,
     SurveyStatusForm,
 )
-from .models import Choice, Distribution, Question, Response, Survey, SurveyInvitation
+from .models import Choice, Distribution, PartialResponse, Question, Quota, Response, Survey, SurveyInvitation
 from .qr import qr_code
 
 INVITATIONS_PER_PAGE = 50
@@ -232,16 +234,24 @@ def _builder_url(request, survey: Survey, **query) -> str:
 def _questions_context(request, survey: Survey, *, editing: int | None = None, edit_form=None, add_form=None,
                        notice: str = "", notice_level: str = "success", choice_errors=None) -> dict:
     questions = selectors.builder_questions(survey)
-    has_nps = any(question.kind == Question.Kind.NPS and not question.is_hidden for question in questions)
+    visible_questions = [question for question in questions if not question.is_hidden]
+    has_nps = any(question.kind == Question.Kind.NPS for question in visible_questions)
     rows = []
     for question in questions:
         form = None
         if question.pk == editing:
-            form = edit_form or QuestionForm(initial=QuestionForm.initial_for(question),
-                                             kind_locked=question.has_answers, auto_id=f"q{question.pk}-%s")
-        rows.append({"question": question, "form": form})
+            earlier = visible_questions[:visible_questions.index(question)] if question in visible_questions else []
+            form = edit_form or QuestionForm(initial=QuestionForm.initial_for(question, survey),
+                                             kind_locked=question.has_answers, auto_id=f"q{question.pk}-%s",
+                                             earlier=earlier, question=question, survey=survey)
+        rows.append({"question": question, "form": form, "condition": logic.describe_condition(question),
+                     "end_rule": logic.describe_end_rule(question)})
     visible = [row for row in rows if not row["question"].is_hidden]
+    page = 1
     for number, row in enumerate(visible, start=1):
+        if number > 1 and row["question"].page_break:
+            page += 1
+            row["new_page"] = page
         row["number"], row["first"], row["last"] = number, number == 1, number == len(visible)
     return {
         "survey": survey,
@@ -249,7 +259,8 @@ def _questions_context(request, survey: Survey, *, editing: int | None = None, e
         "hidden_rows": [row for row in rows if row["question"].is_hidden],
         "editing": editing,
         "has_nps": has_nps,
-        "add_form": add_form or QuestionForm(auto_id="new-question-%s",
+        "page_count": page,
+        "add_form": add_form or QuestionForm(auto_id="new-question-%s", earlier=visible_questions, survey=survey,
                                              initial={"kind": Question.Kind.SHORT_TEXT if has_nps else
                                                       Question.Kind.NPS}),
         "notice": notice,
@@ -258,15 +269,31 @@ def _questions_context(request, survey: Survey, *, editing: int | None = None, e
     }
 
 
-def _builder_page(request, survey: Survey, *, settings_form=None, status: int = 200, **question_context):
+def _builder_page(request, survey: Survey, *, settings_form=None, quota_form=None, status: int = 200,
+                  **question_context):
     context = _questions_context(request, survey, **question_context)
     context.update({
         "settings_form": settings_form or SurveySettingsForm(initial=SurveySettingsForm.initial_for(survey),
                                                              workspace=request.workspace, survey=survey),
         "reason": selectors.survey_unavailable_reason(survey),
         "statuses": Survey.Status.choices,
+        "missing_translations": _missing_translations(survey, [row["question"] for row in context["rows"]]),
+        **_quota_context(request, survey, quota_form),
     })
     return render(request, "surveys/survey_builder.html", context, status=status)
+
+
+def _missing_translations(survey: Survey, questions=None) -> list[str]:
+    if not survey.bilingual:
+        return []
+    if questions is None:
+        questions = [question for question in selectors.builder_questions(survey) if not question.is_hidden]
+    return languages.missing_translations(survey, questions)
+
+
+def _quota_context(request, survey: Survey, form=None) -> dict:
+    return {"quotas": list(Quota.objects.for_workspace(request.workspace).filter(survey=survey)),
+            "quota_form": form or QuotaForm(), "quota_fields": ["channel", *survey.allowed_hidden_fields]}
 
 
 def _questions_fragment(request, survey: Survey, *, changed: bool = True, **question_context):
@@ -319,7 +346,8 @@ def survey_builder(request, survey_id):
                 response = render(request, "surveys/partials/builder_settings.html", {
                     "survey": survey, "settings_form": SurveySettingsForm(
                         initial=SurveySettingsForm.initial_for(survey), workspace=request.workspace, survey=survey),
-                    "reason": selectors.survey_unavailable_reason(survey), "saved": True, "oob": True})
+                    "reason": selectors.survey_unavailable_reason(survey), "saved": True, "oob": True,
+                    "missing_translations": _missing_translations(survey)})
                 trigger_client_event(response, PREVIEW_CHANGED)
                 return _vary(response)
             messages.success(request, _("Settings saved."))
@@ -329,7 +357,8 @@ def survey_builder(request, survey_id):
     if request.htmx:
         # htmx swaps only 2xx answers: the form with its errors comes back as 200.
         return _vary(render(request, "surveys/partials/builder_settings.html", {
-            "survey": survey, "settings_form": form, "reason": selectors.survey_unavailable_reason(survey)}))
+            "survey": survey, "settings_form": form, "reason": selectors.survey_unavailable_reason(survey),
+            "missing_translations": _missing_translations(survey)}))
     return _vary(_builder_page(request, survey, settings_form=form, status=400))
 
 
@@ -340,7 +369,8 @@ def question_create(request, survey_id):
     survey.workspace = request.workspace
     if request.method == "GET":
         return redirect(_builder_url(request, survey) + "#add-question")
-    form = QuestionForm(request.POST, auto_id="new-question-%s")
+    earlier = [question for question in selectors.builder_questions(survey) if not question.is_hidden]
+    form = QuestionForm(request.POST, auto_id="new-question-%s", earlier=earlier, survey=survey)
     if form.is_valid():
         try:
             question = services.question_add(survey=survey, **form.question_fields())
@@ -366,8 +396,11 @@ def question_edit(request, survey_id, question_id):
             return _questions_fragment(request, survey, changed=False, editing=question.pk)
         return redirect(_builder_url(request, survey, edit=question.pk) + f"#question-{question.pk}")
     has_answers = services.question_has_answers(question)
-    form = QuestionForm(request.POST, initial=QuestionForm.initial_for(question), kind_locked=has_answers,
-                        auto_id=f"q{question.pk}-%s")
+    visible = [each for each in selectors.builder_questions(survey) if not each.is_hidden]
+    earlier = next((visible[:index] for index, each in enumerate(visible) if each.pk == question.pk), visible)
+    question = next((each for each in visible if each.pk == question.pk), question)
+    form = QuestionForm(request.POST, initial=QuestionForm.initial_for(question, survey), kind_locked=has_answers,
+                        auto_id=f"q{question.pk}-%s", earlier=earlier, question=question, survey=survey)
     if form.is_valid():
         try:
             services.question_update(question=question, **form.question_fields())
@@ -387,7 +420,10 @@ def question_move(request, survey_id, question_id):
     survey.workspace = request.workspace
     question = _question(request, survey, question_id)
     offset = -1 if request.POST.get("offset") == "-1" else 1
-    services.question_move(question=question, offset=offset)
+    try:
+        services.question_move(question=question, offset=offset)
+    except services.RuleBroken as error:
+        return _after_question_change(request, survey, error.messages[0], "error")
     return _after_question_change(request, survey, _("Question moved."))
 
 
@@ -398,7 +434,10 @@ def question_delete(request, survey_id, question_id):
     survey = _survey(request, survey_id)
     survey.workspace = request.workspace
     question = _question(request, survey, question_id)
-    outcome = services.question_remove(question=question)
+    try:
+        outcome = services.question_remove(question=question)
+    except services.RuleBroken as error:
+        return _after_question_change(request, survey, error.messages[0], "error")
     if outcome == "hidden":
         message = _("“%(text)s” has answers, so it is hidden instead of deleted: customers no longer see it, and "
                     "its answers stay in the results and exports.") % {"text": question.text}
@@ -444,7 +483,8 @@ def choice_edit(request, survey_id, question_id, choice_id):
     form = ChoiceForm(request.POST)
     if not form.is_valid():
         return _after_question_change(request, survey, _("An option needs some text."), "error", editing=question.pk)
-    services.choice_update(choice=choice, text=form.cleaned_data["text"])
+    services.choice_update(choice=choice, text=form.cleaned_data["text"], text_alt=form.cleaned_data["text_alt"],
+                           survey=survey)
     return _after_question_change(request, survey, _("Option saved."), editing=question.pk)
 
 
@@ -485,16 +525,104 @@ def survey_preview(request, survey_id):
         return _vary(render(request, "surveys/partials/builder_preview.html", {
             "survey": survey, "stamp": timezone.now().strftime("%H%M%S%f")}))
     questions = selectors.survey_questions(survey)
-    with translation.override(survey.language):
+    # A bilingual survey previews in either language (?lang=en); the rest in its own.
+    language = request.GET.get("lang") if request.GET.get("lang") in survey.languages else survey.language
+    with translation.override(language):
         response = render(request, "surveys/public/preview.html", {
             "survey": survey,
-            "questions": SurveyForm(questions=questions).questions_for_display(),
+            "texts": languages.survey_texts(survey, language),
+            "questions": SurveyForm(questions=questions, language=language,
+                                    survey_language=survey.language).questions_for_display(),
             "form_token": "",
             "hidden_fields": [],
             "honeypot": HONEYPOT_FIELD,
+            "preview_languages": survey.languages if survey.bilingual else [],
+            "language": language,
         })
-    response["Content-Language"] = survey.language
+    response["Content-Language"] = language
     return _vary(response)
+
+
+# Quotas ----------------------------------------------------------------------------------------
+
+def _quotas_answer(request, survey: Survey, message: str, level: str = "success", form=None, status: int = 200):
+    if request.htmx:
+        context = {"survey": survey, "notice": message, "notice_level": level, **_quota_context(request, survey, form)}
+        return _vary(render(request, "surveys/partials/builder_quotas.html", context))
+    (messages.error if level == "error" else messages.success)(request, message)
+    return redirect(_builder_url(request, survey) + "#builder-quotas")
+
+
+@workspace_view(role=Role.ADMIN)
+@require_POST
+def quota_create(request, survey_id):
+    """Stop the survey, or a cell of it, at a number of complete responses."""
+    survey = _survey(request, survey_id)
+    survey.workspace = request.workspace
+    form = QuotaForm(request.POST)
+    if form.is_valid():
+        try:
+            quotas.quota_create(survey=survey, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return _quotas_answer(request, survey, _("Quota added."))
+    if request.htmx:
+        return _quotas_answer(request, survey, _("Please check the quota."), "error", form=form)
+    return _vary(_builder_page(request, survey, quota_form=form, status=400))
+
+
+@workspace_view(role=Role.ADMIN)
+@require_POST
+def quota_delete(request, survey_id, quota_id):
+    survey = _survey(request, survey_id)
+    survey.workspace = request.workspace
+    quota = get_object_or_404(Quota.objects.for_workspace(request.workspace), pk=quota_id, survey=survey)
+    quotas.quota_delete(quota=quota)
+    return _quotas_answer(request, survey, _("Quota removed."))
+
+
+# Drop-off --------------------------------------------------------------------------------------
+
+@workspace_view
+@require_GET
+def survey_dropoff(request, survey_id):
+    """How many customers reached each question, as a funnel, and the completion rate (SQL aggregates)."""
+    survey = _survey(request, survey_id)
+    survey.workspace = request.workspace
+    funnel = selectors.survey_funnel(survey)
+    return render(request, "surveys/survey_dropoff.html", {
+        "survey": survey,
+        "funnel": funnel,
+        "funnel_chart": {"labels": [row["label"] for row in funnel.rows],
+                         "counts": [row["reached"] for row in funnel.rows],
+                         "label": _("Customers who reached the question")},
+    })
+
+
+UNFINISHED_PER_PAGE = 25
+
+
+@workspace_view
+@require_GET
+def unfinished_list(request, survey_id):
+    """Partial responses, apart from the responses: in progress or expired, with how far they got."""
+    survey = _survey(request, survey_id)
+    survey.workspace = request.workspace
+    status = request.GET.get("status", "")
+    partials = (PartialResponse.objects.for_workspace(request.workspace).filter(survey=survey).unfinished()
+                .select_related("invitation__customer").order_by("-updated_at", "-pk"))
+    if status in (PartialResponse.Status.IN_PROGRESS, PartialResponse.Status.EXPIRED):
+        partials = partials.filter(status=status)
+    page = Paginator(partials, UNFINISHED_PER_PAGE).get_page(request.GET.get("page"))
+    positions = sorted(question.position for question in selectors.survey_questions(survey))
+    for partial in page.object_list:
+        # The furthest question shown, as the number the customer saw it under.
+        partial.reached_number = bisect_right(positions, partial.reached_position)
+    context = {"survey": survey, "page": page, "selected_status": status}
+    if request.htmx and not request.htmx.history_restore_request:
+        return _vary(render(request, "surveys/partials/unfinished_table.html", context))
+    return _vary(render(request, "surveys/unfinished_list.html", context))
 
 
 # Results ---------------------------------------------------------------------------------------
@@ -551,7 +679,8 @@ def response_list(request, survey_id):
     survey = _survey(request, survey_id)
     survey.workspace = request.workspace
     form, filters = _filters(request)
-    responses = (selectors.survey_responses(survey, filters).select_related("customer", "touchpoint")
+    # "partial": a response recorded from unfinished answers when they expired is marked as such.
+    responses = (selectors.survey_responses(survey, filters).select_related("customer", "touchpoint", "partial")
                  .order_by("-submitted_at", "-pk"))
     context = {
         "survey": survey,

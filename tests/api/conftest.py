@@ -44,7 +44,8 @@ def survey(workspace):
                            allowed_hidden_fields=["order"])
     survey.nps = QuestionFactory(survey=survey, position=1, kind=Question.Kind.NPS)
     survey.follow_up = QuestionFactory(survey=survey, position=2, kind=Question.Kind.SINGLE_CHOICE,
-                                       show_if_nps_min=0, show_if_nps_max=6)
+                                       condition_question=survey.nps, condition_operator="score_between",
+                                       condition_min=0, condition_max=6)
     survey.price = ChoiceFactory(question=survey.follow_up, text="Price")
     survey.csat = QuestionFactory(survey=survey, position=3, kind=Question.Kind.CSAT)
     survey.ces = QuestionFactory(survey=survey, position=4, kind=Question.Kind.CES, required=False)

@@ -108,7 +108,8 @@ def make_survey(name: str):
                                   text="벤치마크를 친구에게 추천할 가능성은 얼마나 되나요?")
     follow_up = Question.objects.create(workspace=workspace, survey=survey, position=2, kind="single_choice",
                                         text="가장 아쉬웠던 점은 무엇인가요?", required=False,
-                                        show_if_nps_min=0, show_if_nps_max=6)
+                                        condition_question=nps, condition_operator="score_between",
+                                        condition_min=0, condition_max=6)
     choices = Choice.objects.bulk_create([Choice(workspace=workspace, question=follow_up, position=n, text=text)
                                           for n, text in enumerate(["배송", "상담", "앱", "가격"], start=1)])
     csat = Question.objects.create(workspace=workspace, survey=survey, position=3, kind="csat",

@@ -55,7 +55,7 @@ def test_a_marketer_builds_a_survey_and_reads_a_detractors_answer(page, browser,
     expect(questions).to_have_count(4)
     added = questions.nth(3)
     expect(added).to_contain_text(FOLLOW_UP)
-    expect(added).to_contain_text("Follow-up: NPS 0–6")
+    expect(added).to_contain_text("Shown when NPS is 0–6")
     expect(page.locator("#builder-questions").get_by_role("status")).to_have_text("Question added.")
     assert page.evaluate("window.stillTheSamePage") is True
     # The preview reloaded itself with the new question, a follow-up waiting for a detractor's score.

@@ -61,10 +61,11 @@ def korean_survey(live_server):
     workspace = WorkspaceFactory(name="한빛텔레콤", slug="hanbit", brand_color="#0F766E", default_language="ko")
     survey = SurveyFactory(workspace=workspace, title="배송 경험 설문", language="ko", status="live",
                            thank_you_message=THANK_YOU)
-    Question.objects.create(workspace=workspace, survey=survey, position=1, kind="nps",
-                            text="한빛텔레콤을 친구에게 추천할 가능성은 얼마나 되나요?")
+    nps = Question.objects.create(workspace=workspace, survey=survey, position=1, kind="nps",
+                                  text="한빛텔레콤을 친구에게 추천할 가능성은 얼마나 되나요?")
     Question.objects.create(workspace=workspace, survey=survey, position=2, kind="long_text", required=False,
-                            text="무엇이 실망스러우셨나요?", show_if_nps_min=0, show_if_nps_max=6)
+                            text="무엇이 실망스러우셨나요?", condition_question=nps,
+                            condition_operator="score_between", condition_min=0, condition_max=6)
     return survey
 
 

@@ -21,10 +21,11 @@ def survey(workspace):
     survey = SurveyFactory(workspace=workspace, title="How did we do?", language="en", status="live",
                            touchpoint=TouchpointFactory(stage__journey__workspace=workspace, channel="delivery"),
                            thank_you_message="Thanks a lot!", allowed_hidden_fields=["order", "channel"])
-    QuestionFactory(survey=survey, position=1, kind=Question.Kind.NPS,
-                    text="How likely are you to recommend us?")
+    nps = QuestionFactory(survey=survey, position=1, kind=Question.Kind.NPS,
+                          text="How likely are you to recommend us?")
     follow_up = QuestionFactory(survey=survey, position=2, kind=Question.Kind.SINGLE_CHOICE,
-                                text="What went wrong?", show_if_nps_min=0, show_if_nps_max=6)
+                                text="What went wrong?", condition_question=nps,
+                                condition_operator="score_between", condition_min=0, condition_max=6)
     for position, text in enumerate(["Price", "Delivery", "Service"]):
         ChoiceFactory(question=follow_up, position=position, text=text)
     QuestionFactory(survey=survey, position=3, kind=Question.Kind.CSAT, text="How satisfied are you?")

@@ -5,7 +5,7 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from apps.surveys.models import Choice, Distribution, Question, SurveyInvitation, WaveSchedule
+from apps.surveys.models import Choice, Distribution, PartialResponse, Question, Quota, SurveyInvitation, WaveSchedule
 from tests.factories import CustomerFactory, SegmentFactory, SurveyFactory
 
 
@@ -61,3 +61,21 @@ class WaveScheduleFactory(factory.django.DjangoModelFactory):
     every = 3
     unit = WaveSchedule.Unit.MONTHS
     next_wave_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))
+
+
+class QuotaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Quota
+
+    survey = factory.SubFactory(SurveyFactory, status="live")
+    workspace = factory.SelfAttribute("survey.workspace")
+    limit = 10
+
+
+class PartialResponseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PartialResponse
+
+    survey = factory.SubFactory(SurveyFactory, status="live")
+    workspace = factory.SelfAttribute("survey.workspace")
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))

@@ -65,8 +65,8 @@ class TestAddQuestion:
         assert page.status_code == 302
         assert page["Location"] == f"{base(draft)}/edit/#builder-questions"
         question = Question.objects.get(text="What disappointed you?")
-        assert (question.position, question.show_if_nps_min, question.show_if_nps_max, question.required) == (
-            3, 0, 6, True)
+        assert (question.position, question.condition_question.kind, question.condition_min,
+                question.condition_max, question.required) == (3, "nps", 0, 6, True)
 
     def test_with_htmx_the_list_comes_back_and_the_preview_reloads(self, client, alice, draft):
         client.force_login(alice)
@@ -84,7 +84,8 @@ class TestAddQuestion:
         client.post(f"{base(draft)}/questions/new/", {"kind": "short_text", "text": "Almost?", "show_when": "custom",
                                                       "show_if_nps_min": "5", "show_if_nps_max": "8"})
         question = Question.objects.get(text="Almost?")
-        assert (question.show_if_nps_min, question.show_if_nps_max) == (5, 8)
+        assert (question.condition_operator, question.condition_min, question.condition_max) == (
+            "score_between", 5, 8)
 
     @pytest.mark.parametrize(("data", "message"), [
         ({"kind": "short_text", "text": ""}, "This field is required."),
@@ -137,7 +138,7 @@ class TestEditQuestion:
             "kind": "long_text", "text": "What could we do better?", "show_when": "not_promoters"}, headers=HTMX)
         assert "survey-changed" in page["HX-Trigger"]
         question.refresh_from_db()
-        assert (question.text, question.show_if_nps_min, question.show_if_nps_max, question.required) == (
+        assert (question.text, question.condition_min, question.condition_max, question.required) == (
             "What could we do better?", 0, 8, False)
 
     def test_an_answered_question_keeps_its_type_and_says_why(self, client, alice, draft):
@@ -269,14 +270,17 @@ class TestPreview:
         draft.language = "ko"
         draft.save()
         QuestionFactory(survey=draft, position=3, kind="single_choice", text="What went wrong?",
-                        show_if_nps_min=0, show_if_nps_max=6)
+                        condition_question=draft.questions.get(kind="nps"), condition_operator="score_between",
+                        condition_min=0, condition_max=6)
         client.force_login(vera)
         page = client.get(f"{base(draft)}/preview/")
         html = page.content.decode()
         assert page.status_code == 200
         assertTemplateUsed(page, "surveys/public/partials/question.html")
         assert '<html lang="ko"' in html
-        assert 'data-show-min="0" data-show-max="6"' in html
+        nps = draft.questions.get(kind="nps")
+        assert (f'data-rules="{{&quot;show&quot;: {{&quot;field&quot;: &quot;q{nps.pk}&quot;, &quot;op&quot;: '
+                '&quot;score_between&quot;, &quot;min&quot;: 0, &quot;max&quot;: 6}}"') in html
         assert "How likely are you to recommend us?" in html
         assert page["X-Frame-Options"] == "SAMEORIGIN"
         assert "form_token" not in html  # nothing here can be sent

@@ -4,7 +4,7 @@ change, hide instead of delete, options, and duplicating a survey."""
 import pytest
 from django.core.exceptions import ValidationError
 
-from apps.surveys import services
+from apps.surveys import logic, services
 from apps.surveys.models import Answer, Choice, Question, Survey
 from tests.factories import ResponseFactory, SurveyFactory
 
@@ -19,8 +19,11 @@ def answer(question: Question, **values) -> Answer:
 
 
 def fields(**overrides) -> dict:
-    return {"kind": "short_text", "text": "Anything else?", "help_text": "", "required": False,
-            "show_if_nps_min": None, "show_if_nps_max": None, **overrides}
+    return {"kind": "short_text", "text": "Anything else?", "help_text": "", "required": False, **overrides}
+
+
+def detractors(nps: Question) -> dict:
+    return {"condition_question": nps, "condition_operator": "score_between", "condition_min": 0, "condition_max": 6}
 
 
 def test_a_question_is_added_at_the_end(workspace):
@@ -37,20 +40,21 @@ def test_a_new_choice_question_gets_two_options_in_the_survey_language(workspace
     assert list(question.choices.values_list("text", flat=True)) == ["Option 1", "Option 2"]
 
 
-def test_a_follow_up_needs_an_nps_question(workspace):
+def test_a_follow_up_needs_its_nps_question_in_the_survey(workspace):
     survey = SurveyFactory(workspace=workspace)
-    with pytest.raises(ValidationError, match="add an NPS question"):
-        services.question_add(survey=survey, **fields(show_if_nps_min=0, show_if_nps_max=6))
-    QuestionFactory(survey=survey, kind="nps")
-    follow_up = services.question_add(survey=survey, **fields(show_if_nps_min=0, show_if_nps_max=6))
-    assert follow_up.is_shown_for(3) and not follow_up.is_shown_for(9)
+    elsewhere = QuestionFactory(kind="nps")
+    with pytest.raises(ValidationError, match="earlier question of this survey"):
+        services.question_add(survey=survey, **fields(**detractors(elsewhere)))
+    nps = QuestionFactory(survey=survey, kind="nps")
+    follow_up = services.question_add(survey=survey, **fields(**detractors(nps)))
+    assert logic.is_shown(follow_up, {nps.pk: 3}) and not logic.is_shown(follow_up, {nps.pk: 9})
 
 
 def test_the_nps_question_cannot_be_a_follow_up(workspace):
     survey = SurveyFactory(workspace=workspace)
-    QuestionFactory(survey=survey, kind="nps")
+    nps = QuestionFactory(survey=survey, kind="nps")
     with pytest.raises(ValidationError):
-        services.question_add(survey=survey, **fields(kind="nps", show_if_nps_min=0, show_if_nps_max=6))
+        services.question_add(survey=survey, **fields(kind="nps", **detractors(nps)))
 
 
 class TestTypeChange:
@@ -162,11 +166,14 @@ def test_duplicate_copies_questions_and_options_as_a_new_draft(workspace, alice)
     assert copy.pk != survey.pk and copy.token != survey.token
     assert (copy.status, copy.title, copy.response_cap, copy.allowed_hidden_fields) == (
         "draft", "Copy of Delivery", 500, ["order"])
-    original = list(survey.questions.filter(is_hidden=False).order_by("position")
-                    .values_list("kind", "text", "show_if_nps_min", "show_if_nps_max"))
-    copied = list(copy.questions.order_by("position").values_list("kind", "text", "show_if_nps_min",
-                                                                  "show_if_nps_max"))
+    rule = ("kind", "text", "condition_question__kind", "condition_operator", "condition_min", "condition_max")
+    original = list(survey.questions.filter(is_hidden=False).order_by("position").values_list(*rule))
+    copied = list(copy.questions.order_by("position").values_list(*rule))
     assert copied == original
+    assert ("single_choice", "What should we improve first?", "nps", "score_between", 0, 6) in copied
+    # The copy's follow-up reads the copy's own NPS question.
+    assert set(copy.questions.exclude(condition_question=None).values_list("condition_question__survey",
+                                                                             flat=True)) == {copy.pk}
     assert hidden.text not in [text for _kind, text, *_ in copied]
     source_choices = list(Choice.objects.filter(question__survey=survey).order_by("position")
                           .values_list("text", flat=True))

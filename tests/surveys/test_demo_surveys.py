@@ -46,7 +46,8 @@ def test_surveys_for_every_touchpoint_and_two_relationship_surveys(seeded):
     assert kinds == ["nps", "single_choice", "csat", "long_text"]
     assert "한빛텔레콤" in delivery.questions.get(kind="nps").text
     follow_up = delivery.questions.get(kind="single_choice")
-    assert (follow_up.show_if_nps_min, follow_up.show_if_nps_max) == (0, 6)
+    assert (follow_up.condition_question.kind, follow_up.condition_operator, follow_up.condition_min,
+            follow_up.condition_max) == ("nps", "score_between", 0, 6)
     assert "ces" in surveys.get(title="고객센터 상담 경험 조사").questions.values_list("kind", flat=True)
 
 

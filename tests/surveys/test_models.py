@@ -1,15 +1,16 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from apps.surveys import logic
 from apps.surveys.models import Question, Survey
 
 
 def test_questions_know_when_they_are_shown():
-    follow_up = Question(kind="long_text", show_if_nps_min=0, show_if_nps_max=6)
-    assert [follow_up.is_shown_for(score) for score in (None, 0, 6, 7)] == [False, True, True, False]
-    promoters_only = Question(kind="long_text", show_if_nps_min=9)
-    assert promoters_only.follow_up_range == (9, 10)
-    assert Question(kind="csat").is_shown_for(None)
+    follow_up = Question(kind="long_text", condition_question_id=1, condition_operator="score_between",
+                         condition_min=0, condition_max=6)
+    assert [logic.is_shown(follow_up, {} if score is None else {1: score})
+            for score in (None, 0, 6, 7)] == [False, True, True, False]
+    assert logic.is_shown(Question(kind="csat"), {})
 
 
 @pytest.mark.parametrize(("fields", "valid"), [
@@ -25,8 +26,14 @@ def test_hidden_field_keys_are_checked(fields, valid):
 
 
 def test_follow_up_ranges_are_checked():
-    with pytest.raises(ValidationError):
-        Question(kind="long_text", show_if_nps_min=7, show_if_nps_max=3).clean()
-    with pytest.raises(ValidationError):
-        Question(kind="nps", show_if_nps_max=6).clean()
-    Question(kind="long_text", show_if_nps_min=0, show_if_nps_max=6).clean()
+    nps = Question(pk=1, kind="nps", position=1)
+
+    def follow_up(low, high):
+        return Question(pk=2, kind="long_text", position=2, condition_question=nps,
+                        condition_operator="score_between", condition_min=low, condition_max=high)
+
+    with pytest.raises(ValidationError, match="must not be below"):
+        logic.check_rules(follow_up(7, 3), [nps, follow_up(7, 3)])
+    with pytest.raises(ValidationError, match="from 0 to 10"):
+        logic.check_rules(follow_up(0, 11), [nps, follow_up(0, 11)])
+    logic.check_rules(follow_up(0, 6), [nps, follow_up(0, 6)])

@@ -151,7 +151,9 @@ class TestFollowUp:
 
     def test_it_is_marked_for_the_script_and_explained_without_it(self, visitor, survey):
         html = visitor.get(url(survey)).content.decode()
-        assert 'data-show-min="0" data-show-max="6"' in html
+        nps = field(survey, "How likely are you to recommend us?")
+        assert (f'data-rules="{{&quot;show&quot;: {{&quot;field&quot;: &quot;{nps}&quot;, &quot;op&quot;: '
+                '&quot;score_between&quot;, &quot;min&quot;: 0, &quot;max&quot;: 6}}"') in html
         assert "Answer this if you gave a score from 0 to 6." in html
         assert "survey.js" in html
 

@@ -69,7 +69,8 @@ def test_submission_keys_are_unique_per_workspace_only(workspace):
 def test_follow_up_answers_not_asked_are_dropped(workspace):
     survey = SurveyFactory(workspace=workspace, status="live")
     nps = QuestionFactory(survey=survey, position=1, kind="nps")
-    why = QuestionFactory(survey=survey, position=2, kind="long_text", show_if_nps_max=6)
+    why = QuestionFactory(survey=survey, position=2, kind="long_text", condition_question=nps,
+                          condition_operator="score_between", condition_min=0, condition_max=6)
     response = record(survey, {nps.pk: 10, why.pk: "posted anyway"})
     assert response.comment == ""
     assert not Answer.objects.filter(question=why).exists()

@@ -47,7 +47,8 @@ def test_an_admin_creates_a_survey_from_a_template(client, workspace, alice):
     kinds = list(Question.objects.for_workspace(workspace).filter(survey=survey).values_list("kind", flat=True))
     assert kinds == ["nps", "single_choice", "long_text"]
     follow_up = Question.objects.get(kind="single_choice")
-    assert (follow_up.show_if_nps_min, follow_up.show_if_nps_max) == (0, 6)
+    assert (follow_up.condition_question.kind, follow_up.condition_operator, follow_up.condition_min,
+            follow_up.condition_max) == ("nps", "score_between", 0, 6)
     assert follow_up.choices.count() == 5
 
 

@@ -34,7 +34,13 @@ from tests.feedback.factories import (
     FollowUpCaseFactory,
     TagFactory,
 )
-from tests.surveys.factories import ChoiceFactory, DistributionFactory, QuestionFactory, WaveScheduleFactory
+from tests.surveys.factories import (
+    ChoiceFactory,
+    DistributionFactory,
+    QuestionFactory,
+    QuotaFactory,
+    WaveScheduleFactory,
+)
 from tests.webhooks.factories import WebhookDeliveryFactory, WebhookEndpointFactory
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +73,7 @@ OBJECT_FACTORIES: dict[str, Callable] = {
     "segment_id": lambda workspace: SegmentFactory(workspace=workspace).pk,
     # The schedule of the survey the same URL just made.
     "schedule_id": lambda workspace: WaveScheduleFactory(survey=_latest_survey(workspace)).pk,
+    "quota_id": lambda workspace: QuotaFactory(survey=_latest_survey(workspace)).pk,
     "api_key_id": lambda workspace: ApiKey.generate(workspace=workspace, name="Integration")[0].pk,
     "feedback_import_id": lambda workspace: FeedbackImportFactory(workspace=workspace).pk,
     "tag_id": lambda workspace: TagFactory(workspace=workspace).pk,

@@ -45,6 +45,7 @@ class Command(BaseCommand):
         from cxm.demo_feedback import seed_feedback
         from cxm.demo_invitations import seed_invitations
         from cxm.demo_journeys import seed_journeys
+        from cxm.demo_logic import seed_logic
         from cxm.demo_segments import seed_segments
         from cxm.demo_surveys import seed_surveys
         from cxm.demo_webhooks import seed_webhooks
@@ -59,6 +60,7 @@ class Command(BaseCommand):
                 seed_feedback(workspace)
             seed_invitations(workspace)
             seed_segments(workspace)
+            seed_logic(workspace)
             rollups_rebuild(workspace=workspace)
             seed_errc(workspace)
             seed_webhooks(workspace)

@@ -18,7 +18,8 @@ count is one grouped SQL query; Python only compares the few aggregated rows wit
   points or more below zero.
 - **Create**: unmet needs voiced in comments ("I wish…", "…있었으면", "…없어서") about a theme that no
   active touchpoint of the workspace is named after, with at least CREATE_MIN comments. A comment names
-  several themes ("주말에도 화상 상담이…"): each comment counts for one need only, the one most comments share.
+  several themes ("주말에도 화상 상담이…"): each comment counts for one need only, the one most comments share
+  (distinct_themes; rising themes are thinned the same way).
 
 Each quadrant keeps its MAX_PER_QUADRANT best open proposals (by score); dismissed and accepted ones keep
 their place without taking a slot. Each proposal stores its figures and example comments, a score (how
@@ -57,9 +58,9 @@ MIN_FEEDBACK = 10
 # Reduce
 REDUCE_DETRACTORS = 0.40
 RISING_DAYS = 30
-RISING_MIN = 10
+RISING_MIN = 20
 RISING_BASELINE = 30
-RISING_FACTOR = 1.5
+RISING_FACTOR = 2.0
 RISING_POINTS = 5.0
 RISING_THEMES = 3
 # Raise
@@ -210,10 +211,38 @@ def _rising_themes(board: ErrcBoard, touchpoints: dict, window: Window) -> dict[
             "theme_id": row["theme_id"], "key": row["theme__key"], "label_ko": row["theme__label_ko"],
             "label_en": row["theme__label_en"], "mentions": row["now"], "mentions_before": row["before"],
             "share": round(share_now, 1), "share_before": round(share_before, 1)})
-    for themes in rising.values():
-        themes.sort(key=lambda theme: (theme["share_before"] - theme["share"], -theme["mentions"], theme["key"]))
-        del themes[RISING_THEMES:]
-    return rising
+    if not rising:
+        return {}
+    # "포장이 찢어져서 상품이 파손됐어요" makes both 포장 and 상품 rise: keep the themes that stand for
+    # different comments.
+    comments: dict[int, dict[int, set[int]]] = {}
+    for touchpoint_id, theme_id, item_id in (
+            FeedbackTheme.objects.for_workspace(workspace)
+            .filter(item__in=negative.filter(touchpoint_id__in=list(rising), created_at__gte=window.recent),
+                    theme_id__in={theme["theme_id"] for themes in rising.values() for theme in themes})
+            .values_list("item__touchpoint_id", "theme_id", "item_id").order_by()):
+        comments.setdefault(touchpoint_id, {}).setdefault(theme_id, set()).add(item_id)
+    for touchpoint_id, themes in rising.items():
+        mine = {theme["theme_id"] for theme in themes}
+        by_theme = {theme["theme_id"]: theme for theme in themes}
+        kept = distinct_themes({pk: ids for pk, ids in comments.get(touchpoint_id, {}).items() if pk in mine},
+                               minimum=RISING_MIN, limit=RISING_THEMES)
+        rising[touchpoint_id] = [by_theme[theme_id] for theme_id, _ids in kept]
+    return {touchpoint_id: themes for touchpoint_id, themes in rising.items() if themes}
+
+
+def distinct_themes(comments: dict[int, set[int]], *, minimum: int, limit: int) -> list[tuple[int, set[int]]]:
+    """Themes that stand for different comments ({theme id: comment ids}): again and again the theme with the
+    most comments no theme before it took, while it has `minimum` of them; [(theme id, those comments)]."""
+    chosen, taken, left = [], set(), dict(comments)
+    while left and len(chosen) < limit:
+        theme_id, own = max(((pk, ids - taken) for pk, ids in left.items()), key=lambda pair: (len(pair[1]), -pair[0]))
+        if len(own) < minimum:
+            break
+        chosen.append((theme_id, own))
+        taken |= own
+        del left[theme_id]
+    return chosen
 
 
 def _step_figures(summary: ScoreSummary, feedback: dict) -> tuple[dict, float]:
@@ -295,19 +324,23 @@ def _unmet_needs(board: ErrcBoard, touchpoints: dict, window: Window) -> list[Ca
     for theme_id, item_id in links.filter(theme_id__in=top).values_list("theme_id", "item_id").order_by():
         comments.setdefault(theme_id, set()).add(item_id)
     themes = Theme.objects.for_workspace(workspace).in_bulk(top)
-    found, counted = [], set()
-    while len(found) < MAX_PER_QUADRANT:
-        theme_id, items_left = max(((pk, ids - counted) for pk, ids in comments.items()),
-                                   key=lambda pair: (len(pair[1]), -pair[0]), default=(None, set()))
-        if theme_id is None or len(items_left) < CREATE_MIN:
+    return [Candidate(Quadrant.CREATE, f"need:{theme_id}", score=float(len(own)), theme=themes[theme_id],
+                      figures={"comments": len(own)}, example_ids=_distinct_examples(
+                          FeedbackItem.objects.for_workspace(workspace).filter(pk__in=own)),
+                      material={"comments": _bucket(len(own))})
+            for theme_id, own in distinct_themes(comments, minimum=CREATE_MIN, limit=MAX_PER_QUADRANT)]
+
+
+def _distinct_examples(comments) -> list[int]:
+    """The latest EXAMPLES comments with different texts: the same sentence three times shows nothing."""
+    chosen, texts = [], set()
+    for pk, text in comments.order_by("-created_at", "-pk").values_list("pk", "text")[:EXAMPLES * 10]:
+        if text not in texts:
+            chosen.append(pk)
+            texts.add(text)
+        if len(chosen) == EXAMPLES:
             break
-        counted |= items_left
-        del comments[theme_id]
-        found.append(Candidate(
-            Quadrant.CREATE, f"need:{theme_id}", score=float(len(items_left)), theme=themes[theme_id],
-            figures={"comments": len(items_left)}, example_ids=sorted(items_left, reverse=True)[:EXAMPLES],
-            material={"comments": _bucket(len(items_left))}))
-    return found
+    return chosen
 
 
 def candidates(board: ErrcBoard, today: date | None = None) -> list[Candidate]:
@@ -345,7 +378,7 @@ def _examples(workspace, candidate: Candidate, start, end) -> list[int]:
         Q(sentiment_label="negative") | Q(score_group="detractor"))
     if candidate.themes:
         comments = comments.filter(themes=candidate.themes[0]["theme_id"])
-    return list(comments.order_by("-created_at", "-pk").values_list("pk", flat=True)[:EXAMPLES])
+    return _distinct_examples(comments)
 
 
 @transaction.atomic

@@ -28,7 +28,7 @@ CANONICAL_THEMES: dict[str, tuple[str, str]] = {
     "웹사이트": ("웹사이트", "website"), "할인": ("할인", "discount"), "기사": ("기사", "technician"),
     "업데이트": ("업데이트", "app update"), "로그인": ("로그인", "log-in"), "알림": ("알림", "notifications"),
     "화상": ("화상 상담", "video consultation"), "로밍": ("로밍", "roaming"), "가족": ("가족 결합", "family plan"),
-    "수선": ("수선", "repair"), "픽업": ("매장 픽업", "in-store pickup"),
+    "수선": ("수선", "repair"), "픽업": ("매장 픽업", "in-store pickup"), "코칭": ("러닝 코칭", "running coaching"),
 }
 SYNONYMS: dict[str, str] = {
     # Korean variants
@@ -54,6 +54,7 @@ SYNONYMS: dict[str, str] = {
     "discount": "할인", "coupon": "할인", "coupons": "할인", "update": "업데이트", "login": "로그인",
     "notification": "알림", "notifications": "알림", "push": "알림", "video": "화상", "roaming": "로밍",
     "family": "가족", "repair": "수선", "repairs": "수선", "pickup": "픽업", "collect": "픽업",
+    "coaching": "코칭", "coach": "코칭",
 }
 
 

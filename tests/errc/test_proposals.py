@@ -59,7 +59,8 @@ def test_strongly_negative_step_without_promoters_is_eliminate(workspace, journe
     touchpoint = step(journey)
     responses(workspace, mix(3, 17, 10), touchpoint=touchpoint, days_ago=3)
     for number in range(10):
-        feedback(workspace, touchpoint=touchpoint, sentiment="negative" if number < 6 else "neutral")
+        feedback(workspace, touchpoint=touchpoint, text=f"Comment {number}",
+                 sentiment="negative" if number < 6 else "neutral")
     rolled_up(workspace)
     proposals_refresh(board=board)
     assert proposed(board) == {("eliminate", f"tp:{touchpoint.pk}")}
@@ -93,16 +94,16 @@ def test_a_rising_negative_theme_is_reduce(workspace, journey, board):
     comments(workspace, 4, touchpoint=touchpoint, themes=[waiting], days_ago=45)
     comments(workspace, 20, touchpoint=touchpoint, themes=[price], days_ago=50)
     comments(workspace, 16, touchpoint=touchpoint, themes=[], days_ago=60)
-    # The last 30 days: waiting in 12 of 20 (60%), price steady at half; "billing" is the step itself.
-    latest = comments(workspace, 12, touchpoint=touchpoint, themes=[waiting, billing], days_ago=3)
-    comments(workspace, 10, touchpoint=touchpoint, themes=[price], days_ago=4)
+    # The last 30 days: waiting in 24 of 40 (60%), price about as before; "billing" is the step itself.
+    latest = comments(workspace, 24, touchpoint=touchpoint, themes=[waiting, billing], days_ago=3)
+    comments(workspace, 16, touchpoint=touchpoint, themes=[price], days_ago=4)
     comments(workspace, 20, touchpoint=touchpoint, themes=[billing], days_ago=80, sentiment="neutral")
     proposals_refresh(board=board)
     assert proposed(board) == {("reduce", f"tp:{touchpoint.pk}")}
     proposal = ErrcProposal.objects.get()
     assert [(row["key"], row["mentions"], row["share_before"], row["share"]) for row in proposal.rising_themes] == [
-        ("waiting", 12, 10.0, 54.5)]
-    assert proposal.evidence["reasons"] == ["rising"] and proposal.score == 44.5
+        ("waiting", 24, 10.0, 60.0)]
+    assert proposal.evidence["reasons"] == ["rising"] and proposal.score == 50.0
     assert {example["id"] for example in proposal.evidence["examples"]} <= {item.pk for item in latest}
     assert proposal.reason == "Negative themes rising here: “waiting”."
 
@@ -111,7 +112,7 @@ def test_a_theme_is_not_rising_without_an_analysed_period_to_compare_with(worksp
     touchpoint = step(journey)
     waiting = ThemeFactory(workspace=workspace, key="waiting")
     comments(workspace, 29, touchpoint=touchpoint, days_ago=45)  # one short of RISING_BASELINE
-    comments(workspace, 20, touchpoint=touchpoint, themes=[waiting], days_ago=3)
+    comments(workspace, 25, touchpoint=touchpoint, themes=[waiting], days_ago=3)
     proposals_refresh(board=board)
     assert not proposed(board)
     comments(workspace, 1, touchpoint=touchpoint, days_ago=45)
@@ -124,11 +125,36 @@ def test_a_step_carries_only_its_steepest_rising_themes(workspace, journey, boar
     themes = [ThemeFactory(workspace=workspace, key=f"theme{number}") for number in range(5)]
     comments(workspace, 40, touchpoint=touchpoint, days_ago=45)
     for number, theme in enumerate(themes):
-        comments(workspace, 10 + number, touchpoint=touchpoint, themes=[theme], days_ago=3)
+        comments(workspace, 20 + number, touchpoint=touchpoint, themes=[theme], days_ago=3)
     proposals_refresh(board=board)
     proposal = ErrcProposal.objects.get()
     assert [row["key"] for row in proposal.rising_themes] == ["theme4", "theme3", "theme2"]
     assert len(proposal.rising_themes) == RISING_THEMES
+
+
+def test_themes_of_the_same_comments_rise_as_one(workspace, journey, board):
+    touchpoint = step(journey)
+    packaging, product, late = (ThemeFactory(workspace=workspace, key=key) for key in ("box", "product", "late"))
+    comments(workspace, 40, touchpoint=touchpoint, days_ago=45)
+    comments(workspace, 30, touchpoint=touchpoint, themes=[packaging, product], days_ago=3)
+    comments(workspace, 5, touchpoint=touchpoint, themes=[product], days_ago=3)
+    comments(workspace, 22, touchpoint=touchpoint, themes=[late], days_ago=3)
+    proposals_refresh(board=board)
+    assert [row["key"] for row in ErrcProposal.objects.get().rising_themes] == ["product", "late"]
+
+
+def test_a_dismissed_reduce_returns_when_another_theme_rises(workspace, journey, board):
+    touchpoint = step(journey)
+    waiting, price = ThemeFactory(workspace=workspace, key="waiting"), ThemeFactory(workspace=workspace, key="price")
+    comments(workspace, 40, touchpoint=touchpoint, days_ago=45)
+    comments(workspace, 25, touchpoint=touchpoint, themes=[waiting], days_ago=3)
+    proposals_refresh(board=board)
+    services.proposal_dismiss(proposal=ErrcProposal.objects.get())
+    comments(workspace, 3, touchpoint=touchpoint, themes=[waiting], days_ago=2)  # more of the same
+    assert proposals_refresh(board=board)["reopened"] == 0
+    comments(workspace, 25, touchpoint=touchpoint, themes=[price], days_ago=2)
+    assert proposals_refresh(board=board)["reopened"] == 1
+    assert ErrcProposal.objects.get().state == "open"
 
 
 def test_a_heavy_step_below_the_journey_is_raise(workspace, journey, board):

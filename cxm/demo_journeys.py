@@ -18,7 +18,8 @@ DEMO = {
             ("모바일 요금제 가입", "acass", 0, [
                 [("TV 광고", "other", None), ("인스타그램 광고", "social", "minji")],
                 [("요금제 비교 페이지", "web", "minji"), ("매장 상담", "store", "junho")],
-                [("온라인 가입 결제", "web", "minji"), ("유심 배송", "delivery", "junho")],
+                [("온라인 가입 결제", "web", "minji"), ("개통 확인 전화", "call_centre", "junho"),
+                 ("유심 배송", "delivery", "junho")],
                 [("고객센터 상담", "call_centre", "junho"), ("앱 데이터 사용량 조회", "mobile_app", None)],
                 [("앱스토어 리뷰", "social", None)],
             ]),

@@ -13,6 +13,10 @@ CSAT (CES for the call centre and chat), and a comment. It then writes `response
 - most comments are Korean, written for the touchpoint's pains and delights (delivery delay, call-centre
   waiting, app errors, price, staff kindness, product quality): complaints from detractors, praise from
   promoters; the English survey has English ones;
+- the ERRC board has a real case for each of its four actions: a step customers only put up with (a
+  confirmation call that costs effort, push notices nobody wants: Eliminate), complaints about one thing
+  rising lately at a step (an app update, crushed parcels: Reduce), and unmet needs in the customers' words
+  ("화상 상담이 있었으면…", "I wish…") about things no touchpoint offers (Create);
 - about three responses in four are linked to a demo customer (cxm/demo_customers).
 
 Rows are written in bulk: COPY on PostgreSQL, executemany on SQLite, a response id range reserved up front
@@ -127,8 +131,58 @@ STORIES = {
     "매장 계산대": (0.66, 0.08, 0.0, 1.3), "발 사이즈 측정": (0.74, 0.06, 0.03, 0.8),
     "고객센터": (0.30, 0.36, -0.14, 1.0), "택배 회수": (0.28, 0.40, 0.10, 0.8),
     "반품 접수 챗봇": (0.30, 0.35, 0.16, 0.8),
+    "개통 확인 전화": (0.08, 0.52, -0.02, 1.0), "멤버십 앱 푸시": (0.08, 0.56, -0.02, 1.0),
 }
 CES_CHANNELS = ("call_centre", "chat")
+# Steps that cost effort beyond what their score says: the CES answer moves this much (1–7 scale).
+EFFORT = {"개통 확인 전화": -1.4}
+# What detractors of a step mostly say about it, instead of the channel's usual pains.
+OWN_COMPLAINTS = {
+    "개통 확인 전화": ["개통하려면 확인 전화를 꼭 받아야 해서 너무 번거로웠어요.",
+                  "확인 전화를 세 번이나 놓쳐서 개통이 늦어졌어요.",
+                  "확인 전화 때문에 하루를 기다렸어요. 이 단계는 필요 없어요.",
+                  "온라인으로 다 했는데 또 확인 전화라니 정말 불편해요."],
+    "멤버십 앱 푸시": ["멤버십 앱 푸시가 하루에도 몇 번씩 와서 짜증나요.", "광고 푸시가 너무 많아서 불편해요.",
+                  "필요 없는 광고 알림이 너무 자주 와요.", "밤늦게 광고 푸시가 와서 정말 짜증나요."],
+}
+OWN_COMPLAINT_SHARE = 0.75
+# A complaint that started RISING_DAYS days ago and grows to PEAK of a step's detractor comments by today.
+RISING = {
+    "앱 데이터 사용량 조회": ["업데이트 후 로그인이 안 됩니다.", "업데이트하고 나서 로그인할 때마다 오류가 나요.",
+                    "최근 업데이트 후 앱이 계속 멈춰요."],
+    "택배 배송": ["박스가 파손된 채로 배송됐어요.", "포장이 찢어져서 상품이 파손됐어요.",
+              "상자가 찌그러져서 신발이 파손됐어요."],
+}
+RISING_DAYS, RISING_PEAK = 40, 0.6
+# Steps the brand fixed FIX_DAYS_AGO days ago (the done item on the demo ERRC board, cxm/demo_errc): from that
+# day on, this many more promoters (and half as many fewer detractors).
+FIX_DAYS_AGO = 21
+FIXED = {"온라인 가입 결제": 0.12, "모바일 앱 결제": 0.12}
+# Needs customers voice that no touchpoint of the brand serves, per brand and language.
+WISHES = {
+    "hanbit-telecom": {
+        "ko": ["주말에도 화상 상담이 있었으면 좋겠어요.", "매장에 가지 않고 화상으로 상담받을 수 있었으면 해요.",
+               "화상 상담 창구가 없어서 결국 매장까지 갔어요.", "해외 로밍을 앱에서 바로 켤 수 있었으면 좋겠어요.",
+               "출국 전에 로밍 안내가 없어서 요금 폭탄을 맞았어요.", "로밍 요금제를 미리 예약할 수 있었으면 해요.",
+               "가족 결합 회원을 한 번에 관리하는 메뉴가 있었으면 좋겠어요.",
+               "가족 요금을 한눈에 볼 수 있는 화면이 없어서 불편해요.",
+               "가족끼리 데이터를 나눠 쓸 수 있었으면 좋겠어요."],
+        "en": ["I wish I could talk to someone on a video call.", "I wish roaming could be switched on in the app.",
+               "I wish the family plan was easier to manage."],
+    },
+    "georeum-shoes": {
+        "ko": ["밑창 수선 서비스가 있었으면 좋겠어요.", "수선을 맡길 곳이 없어서 그냥 버렸어요.",
+               "오래 신은 러닝화를 수선받을 수 있었으면 해요.", "온라인으로 주문하고 매장에서 픽업할 수 있었으면 해요.",
+               "매장 픽업이 없어서 택배만 기다려야 해요.", "퇴근길에 픽업할 수 있는 곳이 있었으면 좋겠어요.",
+               "러닝 자세를 봐 주는 코칭이 있었으면 좋겠어요.", "초보자를 위한 러닝 코칭이 없어서 아쉬워요.",
+               "신발을 사면 코칭 수업을 들을 수 있었으면 해요."],
+        "en": ["I wish you offered sole repairs.", "I wish I could order online and pickup in the store.",
+               "I wish there was coaching for beginners."],
+    },
+}
+# Of the passives' and detractors' comments, the share that is a wish: more in the relationship survey, which
+# asks about the brand as a whole.
+WISH_SHARE = {"relationship": 0.2, "touchpoint": 0.015}
 
 
 @dataclass
@@ -142,6 +196,12 @@ class Profile:
     drift: float
     weight: float
     pains: list[int]
+    effort: float = 0.0
+    own_complaints: list[str] = field(default_factory=list)
+    rising: list[str] = field(default_factory=list)
+    wishes: list[str] = field(default_factory=list)
+    wish_share: float = 0.0
+    fix: float = 0.0
     nps: Question = None
     follow_up: Question = None
     score: Question = None
@@ -202,6 +262,7 @@ def ensure_surveys(workspace) -> list[Profile]:
     """The demo surveys of the brand (created on the first run), each with the profile its responses follow."""
     brand = _brand_short(workspace.name)
     rng = random.Random(f"cxm-demo-survey-profiles-{workspace.slug}")
+    wishes = WISHES.get(workspace.slug, {})
     profiles = []
     touchpoints = list(Touchpoint.objects.for_workspace(workspace).active().select_related("stage")
                        .order_by("journey_id", "stage__position", "pk"))
@@ -215,12 +276,17 @@ def ensure_surveys(workspace) -> list[Profile]:
             story = (promoters, rng.uniform(0.08, 0.3), rng.choice([-0.1, -0.05, 0, 0.05, 0.1]),
                      rng.uniform(0.4, 1.0))
         profiles.append(Profile(survey, touchpoint.pk, touchpoint.channel, "ko", *story,
-                                pains=PAINS.get(touchpoint.channel, PAINS["other"])))
+                                pains=PAINS.get(touchpoint.channel, PAINS["other"]),
+                                effort=EFFORT.get(touchpoint.name, 0.0),
+                                own_complaints=OWN_COMPLAINTS.get(touchpoint.name, []),
+                                rising=RISING.get(touchpoint.name, []), wishes=wishes.get("ko", []),
+                                wish_share=WISH_SHARE["touchpoint"], fix=FIXED.get(touchpoint.name, 0.0)))
     relationship = ((f"{brand} 고객 관계 NPS 조사", "ko"), (f"{workspace.name} relationship NPS (English)", "en"))
     for title, language in relationship:
         survey = _survey(workspace, title=title, touchpoint=None, language=language, score_kind="csat", brand=brand)
         profiles.append(Profile(survey, None, "", language, 0.42, 0.22, 0.04, 1.6 if language == "ko" else 0.35,
-                                pains=PAINS["other"]))
+                                pains=PAINS["other"], wishes=wishes.get(language, []),
+                                wish_share=WISH_SHARE["relationship"]))
     questions = Question.objects.for_workspace(workspace).filter(survey__in=[p.survey for p in profiles])
     by_survey: dict[int, list[Question]] = {}
     for question in questions.order_by("position").prefetch_related("choices"):
@@ -256,16 +322,16 @@ def _nps_score(rng: random.Random, promoters: float, detractors: float) -> int:
     return 8 if rng.random() < 0.55 else 7
 
 
-def _score(rng: random.Random, kind: str, nps: int) -> int:
+def _score(rng: random.Random, kind: str, nps: int, effort: float = 0.0) -> int:
     # CSAT (1–5) and CES (1–7) move with the NPS answer, with some noise.
     if kind == "csat":
         centre = 1 + nps * 0.42
         return max(1, min(5, round(rng.gauss(centre, 0.7))))
-    centre = 1.5 + nps * 0.52
+    centre = 1.5 + nps * 0.52 + effort
     return max(1, min(7, round(rng.gauss(centre, 0.9))))
 
 
-def _comment(rng: random.Random, profile: Profile, nps: int, pain: int | None) -> str:
+def _comment(rng: random.Random, profile: Profile, nps: int, pain: int | None, day: int) -> str:
     english = profile.language == "en"
     if nps >= 9:
         if rng.random() > 0.3:
@@ -275,9 +341,18 @@ def _comment(rng: random.Random, profile: Profile, nps: int, pain: int | None) -
     if nps >= 7:
         if rng.random() > 0.18:
             return ""
+        if profile.wishes and rng.random() < profile.wish_share * 2:
+            return rng.choice(profile.wishes)
         return rng.choice(NEUTRAL_EN if english else NEUTRAL_KO)
     if rng.random() > 0.55:
         return ""
+    if profile.wishes and rng.random() < profile.wish_share:
+        return rng.choice(profile.wishes)
+    since = day - (DAYS - RISING_DAYS)
+    if profile.rising and since >= 0 and rng.random() < RISING_PEAK * since / RISING_DAYS:
+        return rng.choice(profile.rising)
+    if profile.own_complaints and rng.random() < OWN_COMPLAINT_SHARE:
+        return rng.choice(profile.own_complaints)
     topic = pain if pain is not None else rng.choices(range(7), weights=profile.pains)[0]
     text = rng.choice((COMPLAINTS_EN if english else COMPLAINTS_KO)[topic])
     return text if english else text + rng.choice(SUFFIX_KO)
@@ -385,11 +460,12 @@ def generate_responses(workspace, profiles: list[Profile], total: int, rng_seed,
             if moment > now:
                 moment = now - timedelta(seconds=rng.randrange(1, 3600))
             progress = day / DAYS
-            promoters = min(0.95, max(0.02, profile.promoters + profile.drift * progress))
+            gain = profile.drift * progress + (profile.fix if day >= DAYS - FIX_DAYS_AGO else 0.0)
+            promoters = min(0.95, max(0.02, profile.promoters + gain))
             # Half of what promoters win or lose comes from the detractors, half from the passives.
-            detractors = min(0.95 - promoters, max(0.02, profile.detractors - profile.drift * progress * 0.5))
+            detractors = min(0.95 - promoters, max(0.02, profile.detractors - gain * 0.5))
             nps = _nps_score(rng, promoters, detractors)
-            score = _score(rng, score_kind, nps) if score_kind else None
+            score = _score(rng, score_kind, nps, profile.effort) if score_kind else None
             pain = None
             response_id = next(ids)
             answer_rows.append((workspace.pk, response_id, profile.nps.pk, nps, "", None))
@@ -399,7 +475,7 @@ def generate_responses(workspace, profiles: list[Profile], total: int, rng_seed,
                 pain = rng.choices(range(len(profile.choices)), weights=profile.pains[:len(profile.choices)])[0]
                 answer_rows.append((workspace.pk, response_id, profile.follow_up.pk, None, "",
                                     profile.choices[pain]))
-            comment = _comment(rng, profile, nps, pain)
+            comment = _comment(rng, profile, nps, pain, day)
             if comment and profile.comment is not None:
                 answer_rows.append((workspace.pk, response_id, profile.comment.pk, None, comment, None))
             channel, hidden = profile.channel, empty_json

@@ -160,6 +160,27 @@ class ErrcProposal(WorkspaceOwned):
                                                name="errc_proposal_unique_key")]
 
     @property
+    def headline(self) -> str:
+        """The title in the reader's language (apps/errc/proposals.py words it from the rule)."""
+        from .proposals import describe
+
+        return describe(self)[0]
+
+    @property
+    def reason(self) -> str:
+        from .proposals import describe
+
+        return describe(self)[1]
+
+    @property
+    def rising_themes(self) -> list[dict]:
+        """A Reduce proposal's rising negative themes, each with its label in the reader's language."""
+        from .proposals import label_in_language
+
+        return [{**row, "label": label_in_language(row["label_ko"], row["label_en"])}
+                for row in (self.evidence or {}).get("themes", [])]
+
+    @property
     def figure_rows(self) -> list[tuple[str, object]]:
         """The evidence figures with their names in the active language, for the board page."""
         from .proposals import FIGURE_LABELS

@@ -125,7 +125,7 @@ def board_quadrants(*, board: ErrcBoard, show_dismissed: bool = False) -> list[d
     for item in items:
         grouped[item.quadrant].append(item)
     proposed = {quadrant: [] for quadrant in Quadrant.values}
-    for proposal in (ErrcProposal.objects.for_workspace(board.workspace)
+    for proposal in (ErrcProposal.objects.for_workspace(board.workspace).select_related("touchpoint", "theme")
                      .filter(board=board, state=ErrcProposal.State.OPEN).order_by("-score", "pk")):
         proposed[proposal.quadrant].append(proposal)
     return [{"key": quadrant.value, "label": quadrant.label, "explanation": Quadrant.explain(quadrant),

@@ -126,13 +126,17 @@ def proposal_accept(*, proposal: ErrcProposal, accepted_by=None) -> ErrcItem:
     """The proposal becomes a planned item, with its figures and example comments as evidence."""
     if proposal.state == ErrcProposal.State.ACCEPTED and proposal.item_id:
         return proposal.item
-    figures = proposal.evidence.get("figures", {})
-    item = item_create(board=proposal.board, quadrant=proposal.quadrant, title=proposal.title,
-                       description=proposal.rule, status=Status.PLANNED,
+    # Worded in the accepting user's language: the item is theirs to edit from here on.
+    title, reason = proposal.headline, proposal.reason
+    item = item_create(board=proposal.board, quadrant=proposal.quadrant, title=title[:200],
+                       description=reason, status=Status.PLANNED,
                        touchpoints=[proposal.touchpoint] if proposal.touchpoint_id else ())
-    summary = ", ".join(f"{name}: {value}" for name, value in figures.items() if value is not None)
+    summary = ", ".join(f"{label}: {value}" for label, value in proposal.figure_rows)
+    themes = ", ".join(f"{row['label']} ({row['share_before']}% → {row['share']}%)" for row in proposal.rising_themes)
+    if themes:
+        summary = f"{summary}; {themes}"
     evidence_add(item=item, created_by=accepted_by, note=_("Proposed from the data: %(rule)s (%(figures)s)")
-                 % {"rule": proposal.rule, "figures": summary})
+                 % {"rule": reason, "figures": summary})
     linked = FeedbackItem.objects.for_workspace(item.workspace).filter(
         pk__in=[example["id"] for example in proposal.evidence.get("examples", [])])
     for feedback in linked:

@@ -26,6 +26,9 @@ CANONICAL_THEMES: dict[str, tuple[str, str]] = {
     "결제": ("결제", "payment"), "오류": ("오류", "bug"), "가입": ("가입", "sign-up"), "해지": ("해지", "cancellation"),
     "디자인": ("디자인", "design"), "착용감": ("착용감", "comfort"), "재고": ("재고", "stock"),
     "웹사이트": ("웹사이트", "website"), "할인": ("할인", "discount"), "기사": ("기사", "technician"),
+    "업데이트": ("업데이트", "app update"), "로그인": ("로그인", "log-in"), "알림": ("알림", "notifications"),
+    "화상": ("화상 상담", "video consultation"), "로밍": ("로밍", "roaming"), "가족": ("가족 결합", "family plan"),
+    "수선": ("수선", "repair"), "픽업": ("매장 픽업", "in-store pickup"), "코칭": ("러닝 코칭", "running coaching"),
 }
 SYNONYMS: dict[str, str] = {
     # Korean variants
@@ -33,6 +36,7 @@ SYNONYMS: dict[str, str] = {
     "어플": "앱", "어플리케이션": "앱", "애플리케이션": "앱", "직원분": "직원", "점원": "직원", "상담원": "상담",
     "상담사": "상담", "고객센터": "상담", "콜센터": "상담", "설치기사": "기사", "기사님": "기사", "에러": "오류",
     "버그": "오류", "홈페이지": "웹사이트", "사이트": "웹사이트", "치수": "사이즈", "크기": "사이즈",
+    "박스": "포장", "상자": "포장", "푸시": "알림", "영상": "화상", "수리": "수선",
     # English words
     "delivery": "배송", "deliveries": "배송", "shipping": "배송", "courier": "배송", "parcel": "배송",
     "price": "요금", "prices": "요금", "pricing": "요금", "fee": "요금", "fees": "요금", "bill": "요금",
@@ -47,7 +51,10 @@ SYNONYMS: dict[str, str] = {
     "checkout": "결제", "bug": "오류", "bugs": "오류", "error": "오류", "errors": "오류", "crash": "오류",
     "crashes": "오류", "crashed": "오류", "signup": "가입", "registration": "가입", "cancellation": "해지",
     "design": "디자인", "comfort": "착용감", "stock": "재고", "website": "웹사이트", "site": "웹사이트",
-    "discount": "할인", "coupon": "할인", "coupons": "할인",
+    "discount": "할인", "coupon": "할인", "coupons": "할인", "update": "업데이트", "login": "로그인",
+    "notification": "알림", "notifications": "알림", "push": "알림", "video": "화상", "roaming": "로밍",
+    "family": "가족", "repair": "수선", "repairs": "수선", "pickup": "픽업", "collect": "픽업",
+    "coaching": "코칭", "coach": "코칭",
 }
 
 
@@ -59,7 +66,7 @@ KOREAN_NOUN_STOPWORDS = _words(
     "것 수 때 정도 생각 부분 이번 진짜 정말 좀 등 중 거 분 번 후 전 점 게 데 건 뭐 곳 날 쪽 안 이상 이하 다음 처음 "
     "경우 관련 이용 사용 때문 자체 느낌 기분 만족 불만 불편 실망 친절 감사 최고 최악 추천 문제 짜증 편리 신속 정확 "
     "대박 칭찬 고장 지연 불량 엉망 오늘 어제 내일 지금 항상 매번 계속 하나 두 세 시간 일 주 달 년 고객 저희 제 "
-    "우리 개선 기대 참고 보통 조금 특별 대비 한눈 정도 여러 모든 자꾸 계속 거의 부탁")
+    "우리 개선 기대 참고 보통 조금 특별 대비 한눈 정도 여러 모든 자꾸 계속 거의 부탁 서비스 기능")
 # Lexicons: (morpheme, tag prefix) → weight. Tag prefixes keep "좋"(VA, good) apart from homographs.
 KOREAN_LEXICON: dict[tuple[str, str], float] = {
     ("좋", "VA"): 1.0, ("친절", "NNG"): 1.0, ("친절", "XR"): 1.0, ("만족", "NNG"): 1.0, ("만족", "XR"): 1.0,

@@ -4,13 +4,13 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from apps.errc import services
 from apps.errc.models import ErrcItem, ErrcProposal
-from apps.errc.proposals import proposals_refresh
+from apps.errc.proposals import MAX_PER_QUADRANT, RISING_THEMES, proposals_refresh
 from apps.errc.tasks import propose_items
-from apps.feedback.models import FeedbackTheme
+from apps.feedback.models import FeedbackItem, FeedbackTheme
 from tests.errc.factories import ErrcBoardFactory
 from tests.factories import JourneyFactory, TouchpointFactory
 from tests.feedback.factories import FeedbackItemFactory, ThemeFactory
@@ -59,7 +59,8 @@ def test_strongly_negative_step_without_promoters_is_eliminate(workspace, journe
     touchpoint = step(journey)
     responses(workspace, mix(3, 17, 10), touchpoint=touchpoint, days_ago=3)
     for number in range(10):
-        feedback(workspace, touchpoint=touchpoint, sentiment="negative" if number < 6 else "neutral")
+        feedback(workspace, touchpoint=touchpoint, text=f"Comment {number}",
+                 sentiment="negative" if number < 6 else "neutral")
     rolled_up(workspace)
     proposals_refresh(board=board)
     assert proposed(board) == {("eliminate", f"tp:{touchpoint.pk}")}
@@ -74,17 +75,86 @@ def test_high_detractor_share_is_reduce(workspace, journey, board):
     assert proposed(board) == {("reduce", f"tp:{touchpoint.pk}")}
 
 
+def comments(workspace, count, *, touchpoint=None, themes=(), days_ago=2, sentiment="negative", text="Too slow"):
+    """`count` analysed comments `days_ago` days ago, each naming every theme in `themes`."""
+    created_at = timezone.now() - timedelta(days=days_ago)
+    items = FeedbackItem.objects.bulk_create([
+        FeedbackItem(workspace=workspace, touchpoint=touchpoint, text=text, sentiment_label=sentiment,
+                     created_at=created_at) for _ in range(count)])
+    FeedbackTheme.objects.bulk_create([FeedbackTheme(workspace=workspace, item=item, theme=theme)
+                                       for item in items for theme in themes])
+    return items
+
+
 def test_a_rising_negative_theme_is_reduce(workspace, journey, board):
-    touchpoint = step(journey)
-    rising, steady = ThemeFactory(workspace=workspace, key="waiting"), ThemeFactory(workspace=workspace, key="price")
-    for _ in range(6):
-        feedback(workspace, touchpoint=touchpoint, theme=rising)
-        feedback(workspace, touchpoint=touchpoint, theme=steady)
-        feedback(workspace, touchpoint=touchpoint, theme=steady, days_ago=120)
-    feedback(workspace, touchpoint=touchpoint, theme=rising, days_ago=120)
+    touchpoint = step(journey, "Billing")
+    waiting, price = ThemeFactory(workspace=workspace, key="waiting"), ThemeFactory(workspace=workspace, key="price")
+    billing = ThemeFactory(workspace=workspace, key="bill", label_en="billing")
+    # The 60 days before the last 30: waiting in 4 of 40 negative comments (10%), price in half of them.
+    comments(workspace, 4, touchpoint=touchpoint, themes=[waiting], days_ago=45)
+    comments(workspace, 20, touchpoint=touchpoint, themes=[price], days_ago=50)
+    comments(workspace, 16, touchpoint=touchpoint, themes=[], days_ago=60)
+    # The last 30 days: waiting in 24 of 40 (60%), price about as before; "billing" is the step itself.
+    latest = comments(workspace, 24, touchpoint=touchpoint, themes=[waiting, billing], days_ago=3)
+    comments(workspace, 16, touchpoint=touchpoint, themes=[price], days_ago=4)
+    comments(workspace, 20, touchpoint=touchpoint, themes=[billing], days_ago=80, sentiment="neutral")
     proposals_refresh(board=board)
-    assert proposed(board) == {("reduce", f"theme:{rising.pk}:{touchpoint.pk}")}
-    assert ErrcProposal.objects.get().evidence["figures"]["growth"] == 6.0
+    assert proposed(board) == {("reduce", f"tp:{touchpoint.pk}")}
+    proposal = ErrcProposal.objects.get()
+    assert [(row["key"], row["mentions"], row["share_before"], row["share"]) for row in proposal.rising_themes] == [
+        ("waiting", 24, 10.0, 60.0)]
+    assert proposal.evidence["reasons"] == ["rising"] and proposal.score == 50.0
+    assert {example["id"] for example in proposal.evidence["examples"]} <= {item.pk for item in latest}
+    assert proposal.reason == "Negative themes rising here: “waiting”."
+
+
+def test_a_theme_is_not_rising_without_an_analysed_period_to_compare_with(workspace, journey, board):
+    touchpoint = step(journey)
+    waiting = ThemeFactory(workspace=workspace, key="waiting")
+    comments(workspace, 29, touchpoint=touchpoint, days_ago=45)  # one short of RISING_BASELINE
+    comments(workspace, 25, touchpoint=touchpoint, themes=[waiting], days_ago=3)
+    proposals_refresh(board=board)
+    assert not proposed(board)
+    comments(workspace, 1, touchpoint=touchpoint, days_ago=45)
+    proposals_refresh(board=board)
+    assert proposed(board) == {("reduce", f"tp:{touchpoint.pk}")}
+
+
+def test_a_step_carries_only_its_steepest_rising_themes(workspace, journey, board):
+    touchpoint = step(journey)
+    themes = [ThemeFactory(workspace=workspace, key=f"theme{number}") for number in range(5)]
+    comments(workspace, 40, touchpoint=touchpoint, days_ago=45)
+    for number, theme in enumerate(themes):
+        comments(workspace, 20 + number, touchpoint=touchpoint, themes=[theme], days_ago=3)
+    proposals_refresh(board=board)
+    proposal = ErrcProposal.objects.get()
+    assert [row["key"] for row in proposal.rising_themes] == ["theme4", "theme3", "theme2"]
+    assert len(proposal.rising_themes) == RISING_THEMES
+
+
+def test_themes_of_the_same_comments_rise_as_one(workspace, journey, board):
+    touchpoint = step(journey)
+    packaging, product, late = (ThemeFactory(workspace=workspace, key=key) for key in ("box", "product", "late"))
+    comments(workspace, 40, touchpoint=touchpoint, days_ago=45)
+    comments(workspace, 30, touchpoint=touchpoint, themes=[packaging, product], days_ago=3)
+    comments(workspace, 5, touchpoint=touchpoint, themes=[product], days_ago=3)
+    comments(workspace, 22, touchpoint=touchpoint, themes=[late], days_ago=3)
+    proposals_refresh(board=board)
+    assert [row["key"] for row in ErrcProposal.objects.get().rising_themes] == ["product", "late"]
+
+
+def test_a_dismissed_reduce_returns_when_another_theme_rises(workspace, journey, board):
+    touchpoint = step(journey)
+    waiting, price = ThemeFactory(workspace=workspace, key="waiting"), ThemeFactory(workspace=workspace, key="price")
+    comments(workspace, 40, touchpoint=touchpoint, days_ago=45)
+    comments(workspace, 25, touchpoint=touchpoint, themes=[waiting], days_ago=3)
+    proposals_refresh(board=board)
+    services.proposal_dismiss(proposal=ErrcProposal.objects.get())
+    comments(workspace, 3, touchpoint=touchpoint, themes=[waiting], days_ago=2)  # more of the same
+    assert proposals_refresh(board=board)["reopened"] == 0
+    comments(workspace, 25, touchpoint=touchpoint, themes=[price], days_ago=2)
+    assert proposals_refresh(board=board)["reopened"] == 1
+    assert ErrcProposal.objects.get().state == "open"
 
 
 def test_a_heavy_step_below_the_journey_is_raise(workspace, journey, board):
@@ -99,16 +169,85 @@ def test_a_heavy_step_below_the_journey_is_raise(workspace, journey, board):
 
 
 def test_unmet_needs_matching_no_touchpoint_are_create(workspace, journey, board):
-    chat, other = ThemeFactory(workspace=workspace, key="live chat"), ThemeFactory(workspace=workspace, key="app")
-    for text in ("I wish there was a live chat", "채팅 상담이 있었으면 좋겠어요", "Live chat 없어서 불편"):
+    chat = ThemeFactory(workspace=workspace, key="live chat")
+    app, weekend = ThemeFactory(workspace=workspace, key="app"), ThemeFactory(workspace=workspace, key="weekend")
+    for text in ("I wish there was a live chat", "채팅 상담이 있었으면 좋겠어요", "Live chat 없어서 불편",
+                 "Live chat 생겼으면", "It would be nice to have a live chat"):
         feedback(workspace, text=text, sentiment="neutral", theme=chat)
-    touchpoint = step(journey)
-    for _ in range(3):  # tied to a touchpoint: an existing step, not an unmet need
-        feedback(workspace, touchpoint=touchpoint, text="I wish the app were faster", theme=other)
-    feedback(workspace, text="Great service", sentiment="positive", theme=other)
+    touchpoint = step(journey, "Mobile app")
+    for days_ago in range(6):  # the app exists: wishes about it are for Raise or Reduce, not Create
+        feedback(workspace, touchpoint=touchpoint, text="I wish the app were faster", theme=app, days_ago=days_ago)
+    for _ in range(4):
+        feedback(workspace, text="Great service", sentiment="positive", theme=chat)
     proposals_refresh(board=board)
     assert proposed(board) == {("create", f"need:{chat.pk}")}
-    assert ErrcProposal.objects.get().evidence["figures"]["comments"] == 3
+    proposal = ErrcProposal.objects.get()
+    assert proposal.evidence["figures"]["comments"] == 5 and len(proposal.evidence["examples"]) == 3
+    assert proposal.headline == "Meet the unmet need: live chat"
+    # A need named with another theme in the same comments is one need, not two.
+    for item in FeedbackItem.objects.filter(themes=chat):
+        FeedbackTheme.objects.create(workspace=workspace, item=item, theme=weekend)
+    proposals_refresh(board=board)
+    assert [p.key for p in ErrcProposal.objects.all()] == [f"need:{chat.pk}"]
+
+
+def test_a_healthy_touchpoint_gets_nothing(workspace, journey, board):
+    touchpoint = step(journey, "Store")
+    other = step(journey, "Web")
+    responses(workspace, mix(24, 10, 6), touchpoint=touchpoint, ces_score=6, days_ago=3)
+    responses(workspace, mix(24, 10, 6), touchpoint=other, ces_score=6, days_ago=3)
+    praise = ThemeFactory(workspace=workspace, key="staff")
+    comments(workspace, 30, touchpoint=touchpoint, themes=[praise], sentiment="positive", days_ago=45)
+    comments(workspace, 30, touchpoint=touchpoint, themes=[praise], sentiment="positive", days_ago=3)
+    comments(workspace, 5, touchpoint=touchpoint, sentiment="negative", days_ago=3)
+    rolled_up(workspace)
+    proposals_refresh(board=board)
+    assert not proposed(board)
+
+
+def test_each_quadrant_keeps_its_best_proposals_and_a_dismissal_frees_a_slot(workspace, journey, board):
+    steps = [step(journey, f"Step {number}") for number in range(MAX_PER_QUADRANT + 2)]
+    for number, touchpoint in enumerate(steps):
+        responses(workspace, mix(6, 8 - number, 16 + number), touchpoint=touchpoint, days_ago=3)
+    rolled_up(workspace)
+    proposals_refresh(board=board)
+    reduce = ErrcProposal.objects.filter(quadrant="reduce")
+    assert reduce.count() == MAX_PER_QUADRANT
+    assert set(reduce.values_list("touchpoint", flat=True)) == {t.pk for t in steps[2:]}
+    services.proposal_dismiss(proposal=reduce.get(touchpoint=steps[-1]))
+    services.proposal_accept(proposal=reduce.get(touchpoint=steps[-2]))
+    proposals_refresh(board=board)
+    open_reduce = reduce.filter(state="open")
+    assert open_reduce.count() == MAX_PER_QUADRANT
+    assert set(open_reduce.values_list("touchpoint", flat=True)) == {t.pk for t in steps[:5]}
+    assert reduce.count() == MAX_PER_QUADRANT + 2
+
+
+def test_re_running_changes_nothing(workspace, journey, board):
+    touchpoint = step(journey)
+    responses(workspace, mix(10, 5, 15), touchpoint=touchpoint, days_ago=3)
+    comments(workspace, 5, touchpoint=touchpoint, days_ago=3)
+    rolled_up(workspace)
+    proposals_refresh(board=board)
+    before = list(ErrcProposal.objects.values("pk", "quadrant", "key", "title", "rule", "evidence", "score",
+                                              "fingerprint", "state"))
+    assert proposals_refresh(board=board) == {"created": 0, "updated": 1, "reopened": 0, "removed": 0}
+    assert list(ErrcProposal.objects.values("pk", "quadrant", "key", "title", "rule", "evidence", "score",
+                                            "fingerprint", "state")) == before
+
+
+def test_titles_are_worded_in_the_readers_language(workspace, journey, board):
+    touchpoint = step(journey, "유심 배송")
+    responses(workspace, mix(10, 5, 15), touchpoint=touchpoint, days_ago=3)
+    rolled_up(workspace)
+    workspace.default_language = "ko"
+    workspace.save()
+    proposals_refresh(board=board)
+    proposal = ErrcProposal.objects.get()
+    assert proposal.title == "“유심 배송”의 불편 줄이기"  # stored in the workspace's language
+    assert proposal.headline == "Cut the friction in “유심 배송”"
+    with translation.override("ko"):
+        assert proposal.headline == proposal.title
 
 
 def test_too_few_answers_propose_nothing(workspace, journey, board):

@@ -128,9 +128,14 @@ class ResponseRateTile(Tile):
         sent, answered = data.invitations["current"]
         previous_sent, previous_answered = data.invitations["previous"]
         rate = _share(answered, sent)
+        if sent:
+            detail = _("%(answered)s of %(sent)s invitations") % {"answered": f"{answered:,}", "sent": f"{sent:,}"}
+        else:
+            # Answers can arrive in a period in which no wave went out: say so rather than "310 of 0".
+            detail = _("No invitations sent in the period; %(answered)s answers to earlier ones") % {
+                "answered": f"{answered:,}"}
         return TileValue(rate, _fmt(rate, 1, "%"), previous=_share(previous_answered, previous_sent),
-                         detail=_("%(answered)s of %(sent)s invitations") % {
-                             "answered": f"{answered:,}", "sent": f"{sent:,}"}, change_unit=_("pts"))
+                         detail=detail, change_unit=_("pts"))
 
 
 @register

@@ -135,3 +135,21 @@ def test_activity_fragment_lists_latest_feedback_and_open_cases(client, workspac
 def test_outsiders_get_404(client, workspace):
     client.force_login(MembershipFactory().user)
     assert client.get(f"/w/{workspace.slug}/").status_code == 404
+
+
+def test_response_rate_says_when_no_invitation_went_out_in_the_period(workspace, scored):
+    from apps.kpis.models import InvitationRollup
+
+    today = timezone.localdate()
+    # A wave sent 40 days ago is still being answered: answers in the period, nothing sent in it.
+    InvitationRollup.objects.create(workspace=workspace, survey=scored["survey"], day=today - timedelta(days=40),
+                                    sent=50, answered=5)
+    InvitationRollup.objects.create(workspace=workspace, survey=scored["survey"], day=today - timedelta(days=3),
+                                    sent=0, answered=7)
+    tile = values(workspace, days=30)["response_rate"]
+    assert tile.value is None
+    assert "No invitations sent in the period" in str(tile.detail) and "7" in str(tile.detail)
+    InvitationRollup.objects.create(workspace=workspace, survey=scored["survey"], day=today - timedelta(days=2),
+                                    sent=20, answered=3)
+    tile = values(workspace, days=30)["response_rate"]
+    assert tile.value == 50 and str(tile.detail) == "10 of 20 invitations"

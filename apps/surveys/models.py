@@ -497,7 +497,9 @@ class Response(WorkspaceOwned):
         indexes = [
             models.Index(fields=["workspace", "submitted_at"], name="response_ws_time"),
             models.Index(fields=["workspace", "touchpoint", "submitted_at"], name="response_ws_tp_time"),
-            models.Index(fields=["workspace", "customer"], name="response_ws_customer"),
+            # With the time, a customer's latest answer is one index step (Customer.last_nps_score, the
+            # profile timeline) instead of a sort of all their responses.
+            models.Index(fields=["workspace", "customer", "submitted_at"], name="response_ws_customer_time"),
             models.Index(fields=["workspace", "survey", "submitted_at"], name="response_ws_survey_time"),
         ]
         constraints = [

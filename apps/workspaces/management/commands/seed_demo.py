@@ -1,6 +1,8 @@
 """Load the demo: two fictional Korean brands with a member of every role. Running it again
 updates the same rows instead of adding new ones."""
 
+from functools import partial
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
@@ -52,24 +54,34 @@ class Command(BaseCommand):
 
         for workspace in workspaces.values():
             started = time.monotonic()
+            step = partial(self._step, workspace)
             with transaction.atomic():
-                seed_journeys(workspace)
-                seed_customers(workspace, count=options["customers"])
-            surveys = seed_surveys(workspace, responses=options["responses"])
+                step("journeys", seed_journeys, workspace)
+                step("customers", seed_customers, workspace, count=options["customers"])
+            surveys = step("surveys and responses", seed_surveys, workspace, responses=options["responses"])
             if not surveys["skipped"]:
-                seed_feedback(workspace)
-            seed_invitations(workspace)
-            seed_segments(workspace)
-            seed_logic(workspace)
-            rollups_rebuild(workspace=workspace)
-            seed_errc(workspace)
-            seed_webhooks(workspace)
+                step("feedback analysis and cases", seed_feedback, workspace)
+            step("invitation waves", seed_invitations, workspace)
+            step("segments and NPS waves", seed_segments, workspace)
+            step("survey logic and partial responses", seed_logic, workspace)
+            step("KPI rollups", rollups_rebuild, workspace=workspace)
+            step("ERRC board", seed_errc, workspace)
+            step("webhooks", seed_webhooks, workspace)
             self.stdout.write(f"{workspace.name}: {surveys['surveys']} surveys, "
                               f"{'existing' if surveys['skipped'] else surveys['responses']} responses, "
                               f"ready in {time.monotonic() - started:.0f} s")
         self.stdout.write(self.style.SUCCESS(
             "Demo ready: sign in at http://127.0.0.1:8000/ as user 'demo', password 'demo'. "
             "Other demo members (same password): minji, junho, seoyeon, alex."))
+
+    def _step(self, brand, label: str, function, *args, **kwargs):
+        """Run one part of the demo and print its time, so a slow demo says where it spends it."""
+        import time
+
+        began = time.monotonic()
+        result = function(*args, **kwargs)
+        self.stdout.write(f"  {brand.name}: {label} {time.monotonic() - began:.1f} s")
+        return result
 
     @transaction.atomic
     def _brands_and_people(self) -> dict:

@@ -206,9 +206,18 @@ CELERY_BEAT_SCHEDULE = {
     "webhooks-purge-log": {"task": "apps.webhooks.tasks.purge_webhook_deliveries",
                            "schedule": crontab(hour=4, minute=40)},
     "surveys-create-due-waves": {"task": "apps.surveys.tasks.create_due_waves", "schedule": crontab(minute="*/15")},
+    "workspaces-purge-deleted": {"task": "apps.workspaces.tasks.purge_deleted_workspaces",
+                                 "schedule": crontab(minute=15)},
+    "workspaces-purge-exports": {"task": "apps.workspaces.tasks.purge_expired_exports",
+                                 "schedule": crontab(minute=45)},
     "purge-customer-import-files": {"task": "apps.customers.tasks.purge_import_files",
                                     "schedule": crontab(hour=3, minute=10)},
 }
+# Workspace data exports (ZIP files with personal data): outside MEDIA_ROOT, never served as static files;
+# deleted after the retention. A workspace whose deletion is requested is purged after the grace period.
+WORKSPACE_EXPORT_ROOT = Path(os.environ.get("WORKSPACE_EXPORT_ROOT", BASE_DIR / "exports"))
+WORKSPACE_EXPORT_RETENTION_HOURS = int(os.environ.get("WORKSPACE_EXPORT_RETENTION_HOURS", "48"))
+WORKSPACE_DELETION_GRACE_DAYS = int(os.environ.get("WORKSPACE_DELETION_GRACE_DAYS", "14"))
 # Uploaded customer files hold personal data; after this many days only the import summary remains.
 CUSTOMER_IMPORT_RETENTION_DAYS = int(os.environ.get("CUSTOMER_IMPORT_RETENTION_DAYS", "14"))
 

@@ -10,7 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from apps.surveys.models import Question, Survey
 from apps.webhooks.models import WebhookEndpoint
-from apps.workspaces.models import ApiKey, Role
+from apps.workspaces.models import ApiKey, Role, WorkspaceExport
 from tests.errc.factories import ErrcBoardFactory, ErrcItemFactory, ErrcProposalFactory, ItemEvidenceFactory
 from tests.factories import (
     CustomerFactory,
@@ -67,6 +67,7 @@ OBJECT_FACTORIES: dict[str, Callable] = {
     "segment_id": lambda workspace: SegmentFactory(workspace=workspace).pk,
     # The schedule of the survey the same URL just made.
     "schedule_id": lambda workspace: WaveScheduleFactory(survey=_latest_survey(workspace)).pk,
+    "export_id": lambda workspace: WorkspaceExport.objects.create(workspace=workspace).pk,
     "api_key_id": lambda workspace: ApiKey.generate(workspace=workspace, name="Integration")[0].pk,
     "feedback_import_id": lambda workspace: FeedbackImportFactory(workspace=workspace).pk,
     "tag_id": lambda workspace: TagFactory(workspace=workspace).pk,

@@ -5,7 +5,8 @@ eval (tests/test_csp.py scans the templates). Style sheets come only from this s
 attributes* stay allowed (style-src-attr) because templates use them for data — brand colours, score hues,
 bar widths — and a style attribute cannot run script. <style> elements are refused.
 
-A view that sets its own frame-ancestors (the survey pages, framed by the workspace's own sites, see
+frame-ancestors follows X-Frame-Options (DENY → 'none', SAMEORIGIN → 'self'). A view that sets its own
+frame-ancestors (the survey pages, framed by the workspace's own sites, see
 apps/surveys/public_views.allow_framing) keeps it; the other directives are added around it.
 """
 
@@ -37,12 +38,15 @@ def parse(policy: str) -> dict[str, str]:
     return directives
 
 
-def build(own: str = "") -> str:
+def build(own: str = "", x_frame_options: str = "") -> str:
     directives = {**DIRECTIVES, **getattr(settings, "CSP_DIRECTIVES", {})}
-    # The view's own frame-ancestors wins; everything else is the site-wide policy.
+    # The view's own frame-ancestors wins; a page that allows same-origin framing (X-Frame-Options:
+    # SAMEORIGIN, e.g. the survey builder's live preview) gets 'self'; everything else the site-wide 'none'.
     frame_ancestors = parse(own).get("frame-ancestors")
     if frame_ancestors:
         directives["frame-ancestors"] = frame_ancestors
+    elif x_frame_options.upper() == "SAMEORIGIN":
+        directives["frame-ancestors"] = "'self'"
     return "; ".join(f"{name} {value}" for name, value in directives.items())
 
 
@@ -52,5 +56,5 @@ class ContentSecurityPolicyMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        response[HEADER] = build(response.get(HEADER, ""))
+        response[HEADER] = build(response.get(HEADER, ""), response.get("X-Frame-Options", ""))
         return response

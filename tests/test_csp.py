@@ -43,6 +43,16 @@ def test_pages_carry_the_policy(client):
         assert_strict(response)
 
 
+def test_the_builder_preview_may_be_framed_by_the_site_itself(client):
+    owner = MembershipFactory(role="owner")
+    survey = SurveyFactory(workspace=owner.workspace)
+    client.force_login(owner.user)
+    response = client.get(f"/w/{owner.workspace.slug}/surveys/{survey.pk}/preview/")
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    assert frame_ancestors(response) == "'self'"
+    assert_strict(response)
+
+
 def test_survey_pages_keep_their_workspace_frame_ancestors(client):
     survey = SurveyFactory(status="live", workspace__embed_allowed_origins="https://www.brand.example")
     response = client.get(f"/s/{survey.token}/")

@@ -53,7 +53,7 @@ def test_requesting_deletion_marks_audits_and_emails_every_member(client, worksp
 
 def test_a_workspace_waiting_for_deletion_is_hidden_and_read_only(client, workspace, alice, bob,
                                                                   django_capture_on_commit_callbacks):
-    key, raw_key = ApiKey.generate(workspace=workspace, name="Integration")
+    _key, raw_key = ApiKey.generate(workspace=workspace, name="Integration")
     client.force_login(alice)
     request_deletion(client, workspace, django_capture_on_commit_callbacks)
     # Owners still read it, with a banner, but cannot change anything.

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost after SecurityMiddleware, so every response (errors, static files) carries the policy.
+    "cxm.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -107,12 +109,21 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["apps.accounts.backends.UsernameOrEmailBackend"]
+# cxm's subclasses of Django's validators: the same rules, with messages that read well in Korean.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "apps.accounts.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "apps.accounts.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "apps.accounts.password_validation.CommonPasswordValidator"},
+    {"NAME": "apps.accounts.password_validation.NumericPasswordValidator"},
 ]
+# Sign-in throttling (apps/accounts/throttle.py), counted in the cache: Redis when REDIS_URL is set.
+LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "5"))
+LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "20"))
+LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", "900"))
+LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
+PASSWORD_RESETS_PER_EMAIL = int(os.environ.get("PASSWORD_RESETS_PER_EMAIL", "3"))
+PASSWORD_RESETS_PER_ADDRESS = int(os.environ.get("PASSWORD_RESETS_PER_ADDRESS", "10"))
+PASSWORD_RESET_WINDOW_SECONDS = 3600
 if TESTING:
     # Hashing cost is not what the suite tests; the production hasher stays the default.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -197,9 +208,18 @@ CELERY_BEAT_SCHEDULE = {
     "surveys-create-due-waves": {"task": "apps.surveys.tasks.create_due_waves", "schedule": crontab(minute="*/15")},
     "surveys-expire-partial-responses": {"task": "apps.surveys.tasks.expire_partial_responses",
                                          "schedule": crontab(minute=15)},
+    "workspaces-purge-deleted": {"task": "apps.workspaces.tasks.purge_deleted_workspaces",
+                                 "schedule": crontab(minute=15)},
+    "workspaces-purge-exports": {"task": "apps.workspaces.tasks.purge_expired_exports",
+                                 "schedule": crontab(minute=45)},
     "purge-customer-import-files": {"task": "apps.customers.tasks.purge_import_files",
                                     "schedule": crontab(hour=3, minute=10)},
 }
+# Workspace data exports (ZIP files with personal data): outside MEDIA_ROOT, never served as static files;
+# deleted after the retention. A workspace whose deletion is requested is purged after the grace period.
+WORKSPACE_EXPORT_ROOT = Path(os.environ.get("WORKSPACE_EXPORT_ROOT", BASE_DIR / "exports"))
+WORKSPACE_EXPORT_RETENTION_HOURS = int(os.environ.get("WORKSPACE_EXPORT_RETENTION_HOURS", "48"))
+WORKSPACE_DELETION_GRACE_DAYS = int(os.environ.get("WORKSPACE_DELETION_GRACE_DAYS", "14"))
 # Uploaded customer files hold personal data; after this many days only the import summary remains.
 CUSTOMER_IMPORT_RETENTION_DAYS = int(os.environ.get("CUSTOMER_IMPORT_RETENTION_DAYS", "14"))
 
@@ -240,10 +260,15 @@ SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG and not TEST
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG and not TESTING)
 LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
+# No script reads the CSRF cookie: htmx gets the token from the page (base.html's hx-headers).
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG and not TESTING)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if (DEBUG or TESTING) else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# The directive only allows a submission to the browsers' preload list (a manual step at hstspreload.org).
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", SECURE_HSTS_SECONDS >= 31536000)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY") else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

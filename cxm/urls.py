@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from apps.accounts.forms import AdminLoginForm
 from apps.api.api import api
 from apps.surveys import public_views as survey_views
 from apps.workspaces import views as workspace_views
@@ -13,6 +14,7 @@ from . import views
 admin.site.site_header = _("cxm operations")
 admin.site.site_title = _("cxm admin")
 admin.site.index_title = _("Set-up and support")
+admin.site.login_form = AdminLoginForm
 
 # Every marketer page lives under /w/<workspace_slug>/; each app adds its routes here.
 workspace_patterns = [

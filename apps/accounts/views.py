@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .forms import LoginForm, ProfileForm
+from .forms import LoginForm, ProfileForm, ThrottledPasswordResetForm
 from .models import User
 
 
@@ -18,6 +18,12 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.has_error("__all__", "throttled"):
+            response.status_code = 429
+        return response
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -27,6 +33,16 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "emails/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
     extra_email_context = {"site_url": settings.SITE_URL}
+    form_class = ThrottledPasswordResetForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.has_error("email", "throttled"):
+            response.status_code = 429
+        return response
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

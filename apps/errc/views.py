@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.workspaces.decorators import workspace_view
 from apps.workspaces.models import Role
@@ -52,6 +52,7 @@ def board_list(request):
 
 
 @workspace_view
+@require_GET
 def board_detail(request, board_id):
     board = _board(request, board_id)
     show_dismissed = request.GET.get("dismissed") == "1"

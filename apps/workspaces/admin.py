@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import ApiKey, AuditEntry, Invitation, Membership, Workspace
+from .models import ApiKey, AuditEntry, Invitation, Membership, Workspace, WorkspaceExport
 
 
 def operator_workspaces(user):
@@ -99,4 +99,18 @@ class ApiKeyAdmin(WorkspaceScopedAdmin):
 
     def has_add_permission(self, request):
         # A key is shown once to the person who creates it, on the workspace's API page.
+        return False
+
+
+@admin.register(WorkspaceExport)
+class WorkspaceExportAdmin(WorkspaceScopedAdmin):
+    list_display = ["created_at", "workspace", "status", "rows", "size_bytes", "expires_at", "requested_by"]
+    list_filter = ["status", "workspace"]
+    list_select_related = ["workspace", "requested_by"]
+
+    # Exports are requested by owners on the workspace's data page, where the download is checked.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -18,6 +18,8 @@ def workspace_navigation(request):
     memberships = list(Membership.objects.filter(user=user).select_related("workspace")
                        .annotate(open_alerts=Coalesce(Subquery(open_alerts, output_field=IntegerField()), 0))
                        .order_by("workspace__name"))
+    # A workspace waiting for its deletion is hidden from everyone but its owners.
+    memberships = [m for m in memberships if not m.workspace.pending_deletion or m.role == "owner"]
     current = getattr(request, "membership", None)
     if current is None:
         current = next((m for m in memberships if m.workspace_id == user.last_workspace_id), None)

@@ -97,3 +97,21 @@ class NewMemberForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class WorkspaceDeleteForm(forms.Form):
+    """Deleting a workspace is typed, not clicked: the owner writes its slug."""
+
+    confirm = forms.CharField(label=_("Type the workspace's address name to confirm"), max_length=60,
+                              widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
+
+    def __init__(self, *args, workspace, **kwargs):
+        self.workspace = workspace
+        super().__init__(*args, **kwargs)
+
+    def clean_confirm(self):
+        value = self.cleaned_data["confirm"].strip()
+        if value != self.workspace.slug:
+            raise forms.ValidationError(_("That is not “%(slug)s”. Type it exactly to confirm.")
+                                        % {"slug": self.workspace.slug})
+        return value

@@ -67,6 +67,14 @@ class Workspace(models.Model):
     # The events some active webhook endpoint listens to, kept by apps.webhooks.services: the survey
     # submission reads it from the row it already has, so a workspace without webhooks costs no query.
     webhook_events = models.JSONField(default=list, blank=True, editable=False)
+    # Deletion with a grace period: the workspace is hidden and read-only until deletion_due_at, when a
+    # periodic job deletes its rows; until then an owner can restore it (apps.workspaces.services).
+    deletion_requested_at = models.DateTimeField(_("deletion requested at"), null=True, blank=True, editable=False)
+    deletion_requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("deletion requested by"),
+                                              null=True, blank=True, editable=False, on_delete=models.SET_NULL,
+                                              related_name="+")
+    deletion_due_at = models.DateTimeField(_("to be deleted at"), null=True, blank=True, editable=False,
+                                           db_index=True)
 
     class Meta:
         verbose_name = _("workspace")
@@ -80,6 +88,10 @@ class Workspace(models.Model):
         from django.urls import reverse
 
         return reverse("kpis:dashboard", kwargs={"workspace_slug": self.slug})
+
+    @property
+    def pending_deletion(self) -> bool:
+        return self.deletion_due_at is not None
 
     @property
     def embed_origins(self) -> list[str]:
@@ -186,7 +198,7 @@ class Invitation(WorkspaceOwned):
 
     @property
     def is_usable(self) -> bool:
-        return self.is_pending and not self.is_expired
+        return self.is_pending and not self.is_expired and not self.workspace.pending_deletion
 
     def get_accept_url(self) -> str:
         from django.urls import reverse
@@ -244,7 +256,10 @@ class ApiKey(WorkspaceOwned):
         if len(parts) < 3 or parts[0] != "cxm":
             return None
         digest = cls.hash(raw_key)
-        for key in cls.objects.active().select_related("workspace").filter(prefix=parts[1]):
+        # A workspace waiting for its deletion is read-only: its keys stop working until it is restored.
+        keys = cls.objects.active().select_related("workspace").filter(prefix=parts[1],
+                                                                       workspace__deletion_due_at__isnull=True)
+        for key in keys:
             if hmac.compare_digest(key.key_hash, digest):
                 return key
         return None
@@ -262,6 +277,9 @@ class AuditEntry(WorkspaceOwned):
         RESPONSES_EXPORTED = "responses.exported", _("Responses exported")
         WORKSPACE_EXPORTED = "workspace.exported", _("Workspace data exported")
         WORKSPACE_DELETION = "workspace.deletion", _("Workspace deletion requested")
+        WORKSPACE_RESTORED = "workspace.restored", _("Workspace deletion cancelled")
+        INVITATION_REVOKED = "invitation.revoked", _("Invitation revoked")
+        MEMBER_JOINED = "member.joined", _("Member joined")
         CUSTOMERS_IMPORTED = "customers.imported", _("Customers imported")
         CUSTOMERS_EXPORTED = "customers.exported", _("Customers exported")
         CUSTOMER_ERASED = "customer.erased", _("Customer erased")
@@ -286,3 +304,61 @@ class AuditEntry(WorkspaceOwned):
 def audit(*, workspace: Workspace, actor, action: str, target: str = "", **details) -> AuditEntry:
     return AuditEntry.objects.create(workspace=workspace, actor=actor, action=action, target=target,
                                      details=details)
+
+
+def export_expiry():
+    return timezone.now() + timedelta(hours=settings.WORKSPACE_EXPORT_RETENTION_HOURS)
+
+
+class WorkspaceExport(WorkspaceOwned):
+    """Everything of one workspace as a ZIP of CSV files, written by a Celery job into
+    WORKSPACE_EXPORT_ROOT (outside MEDIA_ROOT: never served directly) and downloadable by owners until
+    it expires."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Exporting")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")
+
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("requested by"), null=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    total_tables = models.PositiveSmallIntegerField(_("tables"), default=0)
+    done_tables = models.PositiveSmallIntegerField(_("tables written"), default=0)
+    rows = models.PositiveBigIntegerField(_("rows"), default=0)
+    file_name = models.CharField(_("file"), max_length=200, blank=True)
+    size_bytes = models.PositiveBigIntegerField(_("size"), default=0)
+    failure = models.TextField(_("failure"), blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), default=export_expiry)
+
+    class Meta:
+        verbose_name = _("workspace export")
+        verbose_name_plural = _("workspace exports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.workspace} · {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.EXPIRED)
+
+    @property
+    def is_downloadable(self) -> bool:
+        return self.status == self.Status.DONE and self.expires_at > timezone.now()
+
+    @property
+    def progress_percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return int(self.done_tables * 100 / self.total_tables) if self.total_tables else 0
+
+    @property
+    def path(self):
+        from pathlib import Path
+
+        return Path(settings.WORKSPACE_EXPORT_ROOT) / self.file_name

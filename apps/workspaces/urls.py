@@ -8,6 +8,12 @@ app_name = "workspaces"
 
 urlpatterns = [
     path("settings/", views.workspace_settings, name="settings"),
+    path("settings/data/", views.workspace_data, name="data"),
+    path("settings/data/export/", views.workspace_export_create, name="export_create"),
+    path("settings/data/exports/<int:export_id>/", views.workspace_export_status, name="export_status"),
+    path("settings/data/exports/<int:export_id>/download/", views.workspace_export_download, name="export_download"),
+    path("settings/data/delete/", views.workspace_delete, name="delete"),
+    path("settings/data/restore/", views.workspace_restore, name="restore"),
     path("members/", views.member_list, name="members"),
     path("audit/", views.audit_log, name="audit"),
     path("members/invite/", views.invite_member, name="invite"),

@@ -1,17 +1,21 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import services
 from .decorators import workspace_view
-from .forms import InvitationForm, NewMemberForm, RoleForm, WorkspaceCreateForm, WorkspaceForm
-from .models import AuditEntry, Invitation, Membership, Role
+from .forms import InvitationForm, NewMemberForm, RoleForm, WorkspaceCreateForm, WorkspaceDeleteForm, WorkspaceForm
+from .models import AuditEntry, Invitation, Membership, Role, WorkspaceExport
 
 User = get_user_model()
 MEMBERS_PER_PAGE = 50
@@ -22,7 +26,9 @@ def home(request):
     """Send a person to the workspace they last used, or to create their first one."""
     if not request.user.is_authenticated:
         return redirect("accounts:login")
-    memberships = Membership.objects.filter(user=request.user).select_related("workspace")
+    # Workspaces waiting for deletion are hidden; their owners reach them from the switcher.
+    memberships = (Membership.objects.filter(user=request.user, workspace__deletion_due_at__isnull=True)
+                   .select_related("workspace"))
     membership = (memberships.filter(workspace_id=request.user.last_workspace_id).first()
                   or memberships.order_by("workspace__name").first())
     if membership is None:
@@ -239,3 +245,69 @@ def accept_invitation(request, token):
         return redirect(membership.workspace)
     context["form"] = form
     return render(request, "workspaces/invitation_accept.html", context)
+
+
+def _data_context(request, **extra) -> dict:
+    exports = WorkspaceExport.objects.for_workspace(request.workspace).select_related("requested_by")[:10]
+    return {"exports": exports, "delete_form": WorkspaceDeleteForm(workspace=request.workspace),
+            "grace_days": settings.WORKSPACE_DELETION_GRACE_DAYS,
+            "retention_hours": settings.WORKSPACE_EXPORT_RETENTION_HOURS, **extra}
+
+
+@workspace_view(role=Role.OWNER)
+@require_GET
+def workspace_data(request):
+    """Owners: export everything, and delete (or restore) the workspace."""
+    return render(request, "workspaces/workspace_data.html", _data_context(request))
+
+
+@workspace_view(role=Role.OWNER, during_deletion=True)
+@require_POST
+def workspace_export_create(request):
+    export = services.workspace_export_request(workspace=request.workspace, actor=request.membership)
+    messages.success(request, _("Export #%(number)s started. It appears below when it is ready.")
+                     % {"number": export.pk})
+    return redirect("workspaces:data", workspace_slug=request.workspace.slug)
+
+
+def _export(request, export_id) -> WorkspaceExport:
+    return get_object_or_404(WorkspaceExport.objects.for_workspace(request.workspace), pk=export_id)
+
+
+@workspace_view(role=Role.OWNER)
+@require_GET
+def workspace_export_status(request, export_id):
+    """One export's row; htmx polls it every second while the job runs."""
+    return render(request, "workspaces/partials/export_row.html", {"export": _export(request, export_id)})
+
+
+@workspace_view(role=Role.OWNER)
+@require_GET
+def workspace_export_download(request, export_id):
+    export = _export(request, export_id)
+    if not export.is_downloadable or not export.path.is_file():
+        return render(request, "workspaces/export_gone.html", {"export": export}, status=410)
+    return FileResponse(export.path.open("rb"), as_attachment=True, content_type="application/zip",
+                        filename=f"cxm-{request.workspace.slug}-{export.created_at:%Y%m%d-%H%M}.zip")
+
+
+@workspace_view(role=Role.OWNER)
+@require_POST
+def workspace_delete(request):
+    form = WorkspaceDeleteForm(request.POST, workspace=request.workspace)
+    if not form.is_valid():
+        return render(request, "workspaces/workspace_data.html", _data_context(request, delete_form=form), status=400)
+    workspace = services.workspace_deletion_request(workspace=request.workspace, actor=request.membership)
+    messages.warning(request, _("%(workspace)s will be deleted on %(date)s. Until then it is hidden from its "
+                                "members and read-only, and an owner can restore it here.") % {
+        "workspace": workspace.name, "date": date_format(timezone.localtime(workspace.deletion_due_at),
+                                                         "DATETIME_FORMAT")})
+    return redirect("workspaces:data", workspace_slug=workspace.slug)
+
+
+@workspace_view(role=Role.OWNER, during_deletion=True)
+@require_POST
+def workspace_restore(request):
+    workspace = services.workspace_deletion_cancel(workspace=request.workspace, actor=request.membership)
+    messages.success(request, _("%(workspace)s was restored; nothing will be deleted.") % {"workspace": workspace.name})
+    return redirect("workspaces:data", workspace_slug=workspace.slug)

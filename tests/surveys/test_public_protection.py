@@ -8,6 +8,7 @@ from django.core import signing
 
 from apps.surveys.form_tokens import form_token_make
 from apps.surveys.models import Response
+from tests.csp import frame_ancestors
 from tests.factories import SurveyFactory
 
 from .helpers import field, open_form, promoter_answers
@@ -162,19 +163,20 @@ class TestFraming:
         survey.workspace.embed_allowed_origins = "https://www.hanbit.example\nhttps://shop.hanbit.example:8443"
         survey.workspace.save()
         for page in (visitor.get(url(survey)), visitor.post(url(survey), {})):
-            assert page["Content-Security-Policy"] == (
-                "frame-ancestors 'self' https://www.hanbit.example https://shop.hanbit.example:8443")
+            assert frame_ancestors(page) == "'self' https://www.hanbit.example https://shop.hanbit.example:8443"
             assert "X-Frame-Options" not in page
 
     def test_without_origins_only_the_site_itself_may_frame(self, visitor, survey):
         page = visitor.get(url(survey))
-        assert page["Content-Security-Policy"] == "frame-ancestors 'self'"
+        assert frame_ancestors(page) == "'self'"
         assert "X-Frame-Options" not in page
 
     def test_a_malformed_origin_never_reaches_the_header(self, visitor, survey):
         survey.workspace.embed_allowed_origins = "https://ok.example\nhttps://x.example; script-src *"
         survey.workspace.save()
-        assert visitor.get(url(survey))["Content-Security-Policy"] == "frame-ancestors 'self' https://ok.example"
+        page = visitor.get(url(survey))
+        assert frame_ancestors(page) == "'self' https://ok.example"
+        assert "script-src *" not in page["Content-Security-Policy"]
 
     def test_closed_and_thank_you_pages_follow_the_same_rule(self, visitor, survey):
         survey.workspace.embed_allowed_origins = "https://www.hanbit.example"

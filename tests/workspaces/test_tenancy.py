@@ -10,7 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from apps.surveys.models import Question, Survey
 from apps.webhooks.models import WebhookEndpoint
-from apps.workspaces.models import ApiKey, Role
+from apps.workspaces.models import ApiKey, Role, WorkspaceExport
 from tests.errc.factories import ErrcBoardFactory, ErrcItemFactory, ErrcProposalFactory, ItemEvidenceFactory
 from tests.factories import (
     CustomerFactory,
@@ -74,6 +74,7 @@ OBJECT_FACTORIES: dict[str, Callable] = {
     # The schedule of the survey the same URL just made.
     "schedule_id": lambda workspace: WaveScheduleFactory(survey=_latest_survey(workspace)).pk,
     "quota_id": lambda workspace: QuotaFactory(survey=_latest_survey(workspace)).pk,
+    "export_id": lambda workspace: WorkspaceExport.objects.create(workspace=workspace).pk,
     "api_key_id": lambda workspace: ApiKey.generate(workspace=workspace, name="Integration")[0].pk,
     "feedback_import_id": lambda workspace: FeedbackImportFactory(workspace=workspace).pk,
     "tag_id": lambda workspace: TagFactory(workspace=workspace).pk,
@@ -93,13 +94,22 @@ OBJECT_FACTORIES: dict[str, Callable] = {
 PARAMETER = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
 
 
-def iter_routes(patterns, prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
+def iter_named_routes(patterns, prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str, URLPattern]]:
+    """(route, namespaced name or "", pattern) for every URL pattern, e.g. ("w/<slug:…>/members/",
+    "workspaces:members", …)."""
     for pattern in patterns:
         route = prefix + str(pattern.pattern)
         if isinstance(pattern, URLResolver):
-            yield from iter_routes(pattern.url_patterns, route)
+            inner = ":".join(part for part in (namespace, pattern.namespace) if part)
+            yield from iter_named_routes(pattern.url_patterns, route, inner)
         else:
-            yield route, pattern
+            name = ":".join(part for part in (namespace, pattern.name) if part) if pattern.name else ""
+            yield route, name, pattern
+
+
+def iter_routes(patterns, prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
+    for route, _name, pattern in iter_named_routes(patterns, prefix):
+        yield route, pattern
 
 
 def workspace_routes() -> list[str]:
@@ -107,14 +117,18 @@ def workspace_routes() -> list[str]:
                    if route.startswith(WORKSPACE_PREFIX)})
 
 
-def fill(route: str, workspace) -> str:
+def fill(route: str, workspace, factories: dict[str, Callable] | None = None) -> str:
+    """The route with its parameters filled from objects made in `workspace`; `factories` adds or
+    overrides makers for parameter names (another test's routes outside /w/)."""
+    makers = {**OBJECT_FACTORIES, **(factories or {})}
+
     def value(match: re.Match) -> str:
         name = match.group("name")
         if name == "workspace_slug":
             return workspace.slug
-        if name not in OBJECT_FACTORIES:
+        if name not in makers:
             pytest.fail(f"/{route} takes <{name}>: add a factory for it to OBJECT_FACTORIES in {__file__}")
-        return str(OBJECT_FACTORIES[name](workspace))
+        return str(makers[name](workspace))
 
     return "/" + PARAMETER.sub(value, route)
 

@@ -1,0 +1,53 @@
+"""A workspace with rows in (nearly) every tenant table, built from the factories the tenancy walk
+already keeps complete (OBJECT_FACTORIES in test_tenancy.py) and a few direct rows for the tables no URL
+takes an id of (answers, rollups, join tables, logs)."""
+
+from django.utils import timezone
+
+from apps.api.models import IdempotencyRecord
+from apps.feedback.models import AlertRule, CaseEvent, FeedbackTag, FeedbackTheme, FollowUpCase, Tag
+from apps.kpis import services as kpi_services
+from apps.surveys.models import Question, Survey
+from apps.webhooks.models import WebhookAttempt, WebhookDelivery
+from apps.workspaces.data_export import tenant_models
+from apps.workspaces.models import AuditEntry, audit
+from tests.feedback.factories import FeedbackItemFactory, TagRuleFactory, ThemeFactory
+from tests.surveys.answers import respond
+from tests.surveys.factories import PartialResponseFactory, QuestionFactory, SurveyInvitationFactory
+from tests.workspaces.test_tenancy import OBJECT_FACTORIES
+
+
+def populate(workspace) -> None:
+    for factory in OBJECT_FACTORIES.values():
+        factory(workspace)
+    survey = Survey.objects.for_workspace(workspace).latest("pk")
+    question = QuestionFactory(survey=survey, kind=Question.Kind.NPS)
+    respond(survey, {question: 3}, comment="slow delivery")
+    SurveyInvitationFactory(distribution__survey=survey)
+    PartialResponseFactory(survey=survey)
+    item = FeedbackItemFactory(workspace=workspace)
+    tag = Tag.objects.for_workspace(workspace).first()
+    TagRuleFactory(tag=tag)
+    FeedbackTag.objects.create(workspace=workspace, item=item, tag=tag)
+    FeedbackTheme.objects.create(workspace=workspace, item=item, theme=ThemeFactory(workspace=workspace))
+    case = FollowUpCase.objects.for_workspace(workspace).first()
+    CaseEvent.objects.create(workspace=workspace, case=case, kind="note", text="called back")
+    from apps.feedback.models import AlertState
+
+    AlertState.objects.create(workspace=workspace, rule=AlertRule.objects.for_workspace(workspace).first())
+    IdempotencyRecord.objects.create(workspace=workspace, key="k-1", endpoint="responses", request_hash="h",
+                                     status_code=201)
+    WebhookAttempt.objects.create(workspace=workspace, number=1,
+                                  delivery=WebhookDelivery.objects.for_workspace(workspace).first())
+    audit(workspace=workspace, actor=None, action=AuditEntry.Action.CUSTOMER_ERASED, target="customer #1")
+    kpi_services.rollups_rebuild(workspace=workspace)
+    kpi_services.slice_mark_dirty(workspace=workspace, moment=timezone.now())
+
+
+# Rollups this small world has no source rows for (sent invitations per day, segment members' answers).
+EMPTY_TABLES = {"kpis.invitationrollup", "kpis.savedsegmentrollup", "kpis.segmentrollup"}
+
+
+def row_counts(workspace_id: int) -> dict[str, int]:
+    return {model._meta.label_lower: model.objects.filter(workspace_id=workspace_id).count()
+            for model in tenant_models()}

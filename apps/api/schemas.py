@@ -13,6 +13,8 @@ from apps.surveys.forms import LONG_TEXT_MAX
 AnswerText = Annotated[StrictStr, StringConstraints(max_length=LONG_TEXT_MAX)]
 AnswerValue = StrictInt | AnswerText | Annotated[list[StrictInt], Field(max_length=50)]
 ShortText = Annotated[StrictStr, StringConstraints(max_length=200)]
+# Primary keys are 64-bit: a larger number cannot name a row and would overflow the database driver.
+MAX_ID = 2**63 - 1
 
 
 class Strict(Schema):
@@ -34,7 +36,8 @@ class ValidationErrors(Schema):
 
 
 class ResponseIn(Strict):
-    survey_id: StrictInt | None = Field(None, gt=0, description="The survey's id. Give this or survey_token.")
+    survey_id: StrictInt | None = Field(None, gt=0, le=MAX_ID,
+                                        description="The survey's id. Give this or survey_token.")
     survey_token: Annotated[StrictStr, StringConstraints(max_length=64)] | None = Field(
         None, description="The token of the survey's public link (/s/<token>/). Give this or survey_id.")
     answers: dict[str, AnswerValue] = Field(
@@ -71,9 +74,9 @@ class FeedbackIn(Strict):
     language: Annotated[StrictStr, StringConstraints(max_length=2)] = Field(
         "", description='"ko", "en", or empty to detect it from the text.')
     score: StrictInt | None = Field(None, ge=0, le=10, description="The customer's NPS answer, if known.")
-    touchpoint_id: StrictInt | None = Field(None, gt=0)
-    survey_id: StrictInt | None = Field(None, gt=0)
-    response_id: StrictInt | None = Field(None, gt=0)
+    touchpoint_id: StrictInt | None = Field(None, gt=0, le=MAX_ID)
+    survey_id: StrictInt | None = Field(None, gt=0, le=MAX_ID)
+    response_id: StrictInt | None = Field(None, gt=0, le=MAX_ID)
     customer_external_id: Annotated[StrictStr, StringConstraints(max_length=120)] | None = None
     created_at: datetime | None = Field(None, description="When the customer said it (ISO 8601). Defaults to now.")
     external_id: Annotated[StrictStr, StringConstraints(max_length=120)] = Field(
@@ -99,9 +102,9 @@ class KpiQuery(Strict):
     start: date | None = Field(None, description="First day (YYYY-MM-DD, the workspace's time zone). With end.")
     end: date | None = Field(None, description="Last day, included. With start.")
     days: int = Field(30, ge=1, le=1830, description="Without start and end: the last this many days.")
-    touchpoint_id: int | None = Field(None, gt=0)
+    touchpoint_id: int | None = Field(None, gt=0, le=MAX_ID)
     channel: Annotated[str, StringConstraints(max_length=24)] = ""
-    survey_id: int | None = Field(None, gt=0)
+    survey_id: int | None = Field(None, gt=0, le=MAX_ID)
     by_touchpoint: bool = Field(False, description="Add the scores of each touchpoint.")
 
 

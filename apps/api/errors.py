@@ -47,6 +47,7 @@ def _pydantic_message(error: dict) -> str:
         "int_parsing": _("Give a whole number."),
         "int_from_float": _("Give a whole number."),
         "string_type": _("Give a text."),
+        "null_character": _("Remove the NUL character (\\u0000): texts cannot contain it."),
         "bool_type": _("Give true or false."),
         "bool_parsing": _("Give true or false."),
         "list_type": _("Give a list."),

@@ -5,11 +5,22 @@ from datetime import date, datetime
 from typing import Annotated
 
 from ninja import Field, Schema
-from pydantic import ConfigDict, StrictBool, StrictInt, StrictStr, StringConstraints
+from pydantic import AfterValidator, ConfigDict, StrictBool, StrictInt, StringConstraints
+from pydantic import StrictStr as PlainStrictStr
+from pydantic_core import PydanticCustomError
 
 from apps.feedback.models import Source
 from apps.surveys.forms import LONG_TEXT_MAX
 
+
+def _without_nul(value: str) -> str:
+    # PostgreSQL text and jsonb cannot hold U+0000: refuse it here, per field, instead of failing at the write.
+    if "\x00" in value:
+        raise PydanticCustomError("null_character", "NUL characters are not allowed")
+    return value
+
+
+StrictStr = Annotated[PlainStrictStr, AfterValidator(_without_nul)]
 AnswerText = Annotated[StrictStr, StringConstraints(max_length=LONG_TEXT_MAX)]
 AnswerValue = StrictInt | AnswerText | Annotated[list[StrictInt], Field(max_length=50)]
 ShortText = Annotated[StrictStr, StringConstraints(max_length=200)]

@@ -186,3 +186,20 @@ def test_range_messages_are_translated(api, survey):
     assert response.status_code == 422
     message = {error["field"]: error["message"] for error in response.json()["errors"]}["score"]
     assert "10" in message and "Input should" not in message
+
+
+@pytest.mark.parametrize(("path", "body", "field"), [
+    ("feedback", {"text": "a\x00b"}, "text"),
+    ("feedback", {"text": "ok", "customer_external_id": "a\x00"}, "customer_external_id"),
+    ("feedback", {"text": "ok", "external_id": "a\x00"}, "external_id"),
+    ("responses", {"survey_token": "a\x00", "answers": {}}, "survey_token"),
+    ("responses", {"survey_id": 0, "customer_external_id": "a\x00", "answers": {}}, "customer_external_id"),
+    ("responses", {"survey_id": 0, "hidden_fields": {"order": "a\x00"}, "answers": {}}, "hidden_fields.order"),
+])
+def test_a_nul_character_is_refused_by_field(api, survey, path, body, field):
+    """PostgreSQL cannot store U+0000 in text or jsonb: without this check the write fails with a 500."""
+    body = {**body, "survey_id": survey.pk} if body.get("survey_id") == 0 else body
+    response = api.post(path, body)
+    assert response.status_code == 422
+    errors = {error["field"]: error["message"] for error in response.json()["errors"]}
+    assert "NUL" in errors[field]

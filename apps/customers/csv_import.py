@@ -337,9 +337,3 @@ def is_email(value: str) -> bool:
         return False
     return True
 
-
-def neutralise_formula(value: str) -> str:
-    """A cell that Excel or Sheets would run as a formula gets a leading apostrophe (CSV injection)."""
-    if value and value[0] in "=+-@\t\r":
-        return "'" + value
-    return value

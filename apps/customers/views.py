@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from apps.workspaces.decorators import workspace_view
 from apps.workspaces.models import Role
+from cxm.spreadsheets import neutralise_formula
 
 from . import csv_import, selectors, services
 from .forms import MAX_UPLOAD_BYTES, CustomerEditForm, CustomerFilterForm, CustomerImportForm, SegmentForm
@@ -187,7 +188,7 @@ def import_error_rows(request, import_id):
     response.write("\ufeff")
     writer = csv.writer(response)
     for row in services.customer_import_error_rows(customer_import=customer_import):
-        writer.writerow([csv_import.neutralise_formula(cell) for cell in row])
+        writer.writerow([neutralise_formula(cell) for cell in row])
     response["Content-Disposition"] = f'attachment; filename="import-{customer_import.pk}-errors.csv"'
     return response
 

@@ -5,8 +5,7 @@ from datetime import date, datetime
 from typing import Annotated
 
 from ninja import Field, Schema
-from pydantic import AfterValidator, ConfigDict, StrictBool, StrictInt, StringConstraints
-from pydantic import StrictStr as PlainStrictStr
+from pydantic import AfterValidator, ConfigDict, StrictBool, StrictInt, StrictStr, StringConstraints
 from pydantic_core import PydanticCustomError
 
 from apps.feedback.models import Source
@@ -20,10 +19,15 @@ def _without_nul(value: str) -> str:
     return value
 
 
-StrictStr = Annotated[PlainStrictStr, AfterValidator(_without_nul)]
-AnswerText = Annotated[StrictStr, StringConstraints(max_length=LONG_TEXT_MAX)]
+def Text(**constraints):
+    """A strict text with these StringConstraints and no NUL. The NUL check comes last, so a too-long text
+    still reports pydantic's string_too_long."""
+    return Annotated[StrictStr, StringConstraints(**constraints), AfterValidator(_without_nul)]
+
+
+AnswerText = Text(max_length=LONG_TEXT_MAX)
 AnswerValue = StrictInt | AnswerText | Annotated[list[StrictInt], Field(max_length=50)]
-ShortText = Annotated[StrictStr, StringConstraints(max_length=200)]
+ShortText = Text(max_length=200)
 # Primary keys are 64-bit: a larger number cannot name a row and would overflow the database driver.
 MAX_ID = 2**63 - 1
 
@@ -49,14 +53,14 @@ class ValidationErrors(Schema):
 class ResponseIn(Strict):
     survey_id: StrictInt | None = Field(None, gt=0, le=MAX_ID,
                                         description="The survey's id. Give this or survey_token.")
-    survey_token: Annotated[StrictStr, StringConstraints(max_length=64)] | None = Field(
+    survey_token: Text(max_length=64) | None = Field(
         None, description="The token of the survey's public link (/s/<token>/). Give this or survey_id.")
     answers: dict[str, AnswerValue] = Field(
         ..., max_length=200,
         description="Answers by question id: a whole number for NPS (0-10), CSAT (1-5), CES (1-7) and ratings "
                     "(1-5), a choice id (or a list of choice ids for several choices), or a text.",
         examples=[{"12": 9, "13": "Quick and friendly installation."}])
-    customer_external_id: Annotated[StrictStr, StringConstraints(max_length=120)] | None = Field(
+    customer_external_id: Text(max_length=120) | None = Field(
         None, description="Links the response to the customer profile with this external id.")
     submitted_at: datetime | None = Field(
         None, description="When the customer answered (ISO 8601). Without an offset it is the workspace's "
@@ -79,18 +83,18 @@ class ResponseOut(Schema):
 
 
 class FeedbackIn(Strict):
-    text: Annotated[StrictStr, StringConstraints(min_length=1, max_length=10_000)]
-    source: Annotated[StrictStr, StringConstraints(max_length=16)] = Field(
+    text: Text(min_length=1, max_length=10_000)
+    source: Text(max_length=16) = Field(
         Source.API.value, description="One of: " + ", ".join(Source.values) + ".")
-    language: Annotated[StrictStr, StringConstraints(max_length=2)] = Field(
+    language: Text(max_length=2) = Field(
         "", description='"ko", "en", or empty to detect it from the text.')
     score: StrictInt | None = Field(None, ge=0, le=10, description="The customer's NPS answer, if known.")
     touchpoint_id: StrictInt | None = Field(None, gt=0, le=MAX_ID)
     survey_id: StrictInt | None = Field(None, gt=0, le=MAX_ID)
     response_id: StrictInt | None = Field(None, gt=0, le=MAX_ID)
-    customer_external_id: Annotated[StrictStr, StringConstraints(max_length=120)] | None = None
+    customer_external_id: Text(max_length=120) | None = None
     created_at: datetime | None = Field(None, description="When the customer said it (ISO 8601). Defaults to now.")
-    external_id: Annotated[StrictStr, StringConstraints(max_length=120)] = Field(
+    external_id: Text(max_length=120) = Field(
         "", description="Your id for this feedback: sending the same source and external_id again returns the "
                         "item already saved.")
 

@@ -75,19 +75,11 @@ def hostile_survey(workspace):
 
 
 @pytest.mark.django_db
-def test_the_survey_responses_csv_is_safe(client, bob, hostile_survey):
+@pytest.mark.parametrize(("kind", "check"), [("csv", assert_csv_safe), ("xlsx", assert_xlsx_safe)])
+def test_the_survey_responses_exports_are_safe(client, bob, hostile_survey, kind, check):
     client.force_login(bob)
-    page = client.get(f"/w/{hostile_survey.workspace.slug}/surveys/{hostile_survey.pk}/export.csv")
-    assert_csv_safe(b"".join(page.streaming_content),
-                    [*PAYLOADS, "=Store visit", "+Recommend?", "-Liked", "@Speed", "@channel"])
-
-
-@pytest.mark.django_db
-def test_the_survey_responses_xlsx_is_safe(client, bob, hostile_survey):
-    client.force_login(bob)
-    page = client.get(f"/w/{hostile_survey.workspace.slug}/surveys/{hostile_survey.pk}/export.xlsx")
-    assert_xlsx_safe(b"".join(page.streaming_content),
-                     [*PAYLOADS, "=Store visit", "+Recommend?", "-Liked", "@Speed", "@channel"])
+    page = client.get(f"/w/{hostile_survey.workspace.slug}/surveys/{hostile_survey.pk}/export.{kind}")
+    check(b"".join(page.streaming_content), [*PAYLOADS, "=Store visit", "+Recommend?", "-Liked", "@Speed", "@channel"])
 
 
 @pytest.mark.django_db

@@ -157,8 +157,11 @@ STORAGES = {
         )
     },
 }
-# Brand logos are small; a larger upload is refused with a message rather than stored.
-LOGO_MAX_BYTES = 512 * 1024
+# Upload limits. A larger file is refused with a message while it is received (cxm/uploads.py), never
+# stored; a logo is also checked to be an image Pillow can read, of at most LOGO_MAX_PIXELS pixels.
+CSV_UPLOAD_MAX_BYTES = int(os.environ.get("CSV_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
+LOGO_MAX_BYTES = int(os.environ.get("LOGO_MAX_BYTES", str(512 * 1024)))
+LOGO_MAX_PIXELS = int(os.environ.get("LOGO_MAX_PIXELS", str(4096 * 4096)))
 
 # Redis is optional: without it, tasks run eagerly in the web process and the cache is local.
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -8,8 +8,10 @@ from django.conf import settings
 
 
 def run(*args: str, **env: str) -> subprocess.CompletedProcess:
+    # DJANGO_ALLOW_ASYNC_UNSAFE is set by the browser tests' conftest for this process only; a deployment
+    # never has it (check --deploy says so), and neither should the child.
     environment = {key: value for key, value in os.environ.items()
-                   if key not in {"SECRET_KEY", "DEBUG", "PYTEST_VERSION"}}
+                   if key not in {"SECRET_KEY", "DEBUG", "PYTEST_VERSION", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     return subprocess.run([sys.executable, *args], cwd=settings.BASE_DIR, env={**environment, **env},
                           capture_output=True, text=True, timeout=120)
 

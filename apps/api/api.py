@@ -2,7 +2,7 @@
 key (Authorization: Bearer cxm_…), and the key's workspace is the only one the request can reach."""
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import ninja
@@ -120,7 +120,9 @@ def _reply(request, status: int, body: dict, replayed: bool = False):
     return response
 
 
-ERRORS = {401: Error, 409: Error, 413: Error, 422: ValidationErrors, 429: Error}
+# Past this the end of the period (the day after `end`) is still a date Python can hold, with room to spare.
+LATEST_DAY = date(2999, 12, 31)
+ERRORS = {400: Error, 401: Error, 409: Error, 413: Error, 422: ValidationErrors, 429: Error}
 
 
 # Endpoints -------------------------------------------------------------------------------------
@@ -167,7 +169,11 @@ def _scores(scores: ScoreSummary) -> dict:
 def kpis(request, query: Query[KpiQuery]):
     """Scores with their 95% margins and sample sizes, optionally per touchpoint."""
     workspace = request.workspace
-    errors = []
+    errors = [(name, _("Give a day from 2000-01-01 to 2999-12-31.")) for name in ("start", "end")
+              if getattr(query, name) is not None
+              and not services.EARLIEST_MOMENT.date() <= getattr(query, name) <= LATEST_DAY]
+    if errors:
+        raise ApiInputError(errors)
     if (query.start is None) != (query.end is None):
         errors.append(("start" if query.start is None else "end", _("Give both start and end, or neither.")))
     elif query.start is not None and query.end < query.start:

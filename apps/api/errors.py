@@ -47,6 +47,7 @@ def _pydantic_message(error: dict) -> str:
         "int_parsing": _("Give a whole number."),
         "int_from_float": _("Give a whole number."),
         "string_type": _("Give a text."),
+        "null_character": _("Remove the NUL character (\\u0000): texts cannot contain it."),
         "bool_type": _("Give true or false."),
         "bool_parsing": _("Give true or false."),
         "list_type": _("Give a list."),
@@ -68,8 +69,13 @@ def _pydantic_message(error: dict) -> str:
         return _("This must not be empty.")
     if kind == "too_long":
         return _("Give at most %(limit)s items.") % {"limit": context.get("max_length")}
-    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        return _("This number is out of range (%(detail)s).") % {"detail": error.get("msg", "")}
+    bounds = {"greater_than": ("gt", _("Give a number greater than %(limit)s.")),
+              "greater_than_equal": ("ge", _("Give a number of at least %(limit)s.")),
+              "less_than": ("lt", _("Give a number less than %(limit)s.")),
+              "less_than_equal": ("le", _("Give a number of at most %(limit)s."))}
+    if kind in bounds:
+        key, message = bounds[kind]
+        return message % {"limit": context.get(key, "")}
     if kind == "literal_error":
         return _("Use one of: %(values)s.") % {"values": context.get("expected", "")}
     return str(error.get("msg", _("This value is not valid.")))
@@ -83,7 +89,8 @@ UNION_MEMBER = re.compile(r"^(int|str|bool|float|none|date|datetime|constrained-
 def _location(location: tuple | list) -> tuple[str, bool]:
     """("body", "payload", "answers", "12") → ("answers.12", False); ("query", "start") → ("start", False);
     a location inside a union member ("answers", "12", "int") → ("answers.12", True)."""
-    parts = [str(part) for part in location]
+    # An empty key ({"": 1}) still gets a visible name.
+    parts = [str(part) or '""' for part in location]
     if parts and parts[0] in ("body", "query", "path", "header", "form"):
         source, parts = parts[0], parts[1:]
         if source == "body" and parts:

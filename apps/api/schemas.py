@@ -5,14 +5,31 @@ from datetime import date, datetime
 from typing import Annotated
 
 from ninja import Field, Schema
-from pydantic import ConfigDict, StrictBool, StrictInt, StrictStr, StringConstraints
+from pydantic import AfterValidator, ConfigDict, StrictBool, StrictInt, StrictStr, StringConstraints
+from pydantic_core import PydanticCustomError
 
 from apps.feedback.models import Source
 from apps.surveys.forms import LONG_TEXT_MAX
 
-AnswerText = Annotated[StrictStr, StringConstraints(max_length=LONG_TEXT_MAX)]
+
+def _without_nul(value: str) -> str:
+    # PostgreSQL text and jsonb cannot hold U+0000: refuse it here, per field, instead of failing at the write.
+    if "\x00" in value:
+        raise PydanticCustomError("null_character", "NUL characters are not allowed")
+    return value
+
+
+def Text(**constraints):
+    """A strict text with these StringConstraints and no NUL. The NUL check comes last, so a too-long text
+    still reports pydantic's string_too_long."""
+    return Annotated[StrictStr, StringConstraints(**constraints), AfterValidator(_without_nul)]
+
+
+AnswerText = Text(max_length=LONG_TEXT_MAX)
 AnswerValue = StrictInt | AnswerText | Annotated[list[StrictInt], Field(max_length=50)]
-ShortText = Annotated[StrictStr, StringConstraints(max_length=200)]
+ShortText = Text(max_length=200)
+# Primary keys are 64-bit: a larger number cannot name a row and would overflow the database driver.
+MAX_ID = 2**63 - 1
 
 
 class Strict(Schema):
@@ -34,15 +51,16 @@ class ValidationErrors(Schema):
 
 
 class ResponseIn(Strict):
-    survey_id: StrictInt | None = Field(None, gt=0, description="The survey's id. Give this or survey_token.")
-    survey_token: Annotated[StrictStr, StringConstraints(max_length=64)] | None = Field(
+    survey_id: StrictInt | None = Field(None, gt=0, le=MAX_ID,
+                                        description="The survey's id. Give this or survey_token.")
+    survey_token: Text(max_length=64) | None = Field(
         None, description="The token of the survey's public link (/s/<token>/). Give this or survey_id.")
     answers: dict[str, AnswerValue] = Field(
         ..., max_length=200,
         description="Answers by question id: a whole number for NPS (0-10), CSAT (1-5), CES (1-7) and ratings "
                     "(1-5), a choice id (or a list of choice ids for several choices), or a text.",
         examples=[{"12": 9, "13": "Quick and friendly installation."}])
-    customer_external_id: Annotated[StrictStr, StringConstraints(max_length=120)] | None = Field(
+    customer_external_id: Text(max_length=120) | None = Field(
         None, description="Links the response to the customer profile with this external id.")
     submitted_at: datetime | None = Field(
         None, description="When the customer answered (ISO 8601). Without an offset it is the workspace's "
@@ -65,18 +83,18 @@ class ResponseOut(Schema):
 
 
 class FeedbackIn(Strict):
-    text: Annotated[StrictStr, StringConstraints(min_length=1, max_length=10_000)]
-    source: Annotated[StrictStr, StringConstraints(max_length=16)] = Field(
+    text: Text(min_length=1, max_length=10_000)
+    source: Text(max_length=16) = Field(
         Source.API.value, description="One of: " + ", ".join(Source.values) + ".")
-    language: Annotated[StrictStr, StringConstraints(max_length=2)] = Field(
+    language: Text(max_length=2) = Field(
         "", description='"ko", "en", or empty to detect it from the text.')
     score: StrictInt | None = Field(None, ge=0, le=10, description="The customer's NPS answer, if known.")
-    touchpoint_id: StrictInt | None = Field(None, gt=0)
-    survey_id: StrictInt | None = Field(None, gt=0)
-    response_id: StrictInt | None = Field(None, gt=0)
-    customer_external_id: Annotated[StrictStr, StringConstraints(max_length=120)] | None = None
+    touchpoint_id: StrictInt | None = Field(None, gt=0, le=MAX_ID)
+    survey_id: StrictInt | None = Field(None, gt=0, le=MAX_ID)
+    response_id: StrictInt | None = Field(None, gt=0, le=MAX_ID)
+    customer_external_id: Text(max_length=120) | None = None
     created_at: datetime | None = Field(None, description="When the customer said it (ISO 8601). Defaults to now.")
-    external_id: Annotated[StrictStr, StringConstraints(max_length=120)] = Field(
+    external_id: Text(max_length=120) = Field(
         "", description="Your id for this feedback: sending the same source and external_id again returns the "
                         "item already saved.")
 
@@ -99,9 +117,9 @@ class KpiQuery(Strict):
     start: date | None = Field(None, description="First day (YYYY-MM-DD, the workspace's time zone). With end.")
     end: date | None = Field(None, description="Last day, included. With start.")
     days: int = Field(30, ge=1, le=1830, description="Without start and end: the last this many days.")
-    touchpoint_id: int | None = Field(None, gt=0)
+    touchpoint_id: int | None = Field(None, gt=0, le=MAX_ID)
     channel: Annotated[str, StringConstraints(max_length=24)] = ""
-    survey_id: int | None = Field(None, gt=0)
+    survey_id: int | None = Field(None, gt=0, le=MAX_ID)
     by_touchpoint: bool = Field(False, description="Add the scores of each touchpoint.")
 
 

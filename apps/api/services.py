@@ -28,6 +28,8 @@ from .errors import ApiInputError
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 # A client clock a little ahead of ours is not "in the future".
 CLOCK_SKEW = timedelta(minutes=5)
+# Nothing cxm measures is older; it also keeps far dates away from local-mean-time offsets and overflows.
+EARLIEST_MOMENT = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 # Keys ------------------------------------------------------------------------------------------
@@ -71,10 +73,14 @@ def _aware(workspace: Workspace, moment: datetime | None, field: str, errors: li
     """A client's timestamp: without an offset it is the workspace's local time; the future is refused."""
     if moment is None:
         return None
+    if moment.replace(tzinfo=None) < EARLIEST_MOMENT.replace(tzinfo=None):
+        errors.append((field, _("Give a moment from 2000-01-01 on.")))
+        return None
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment, workspace_zone(workspace))
     if moment > timezone.now() + CLOCK_SKEW:
         errors.append((field, _("This moment is in the future.")))
+        return None
     return moment.astimezone(UTC)
 
 
@@ -128,7 +134,7 @@ def _form_data(questions: list[Question], answers: Mapping[str, Any], errors: li
     by_id = {str(question.pk): question for question in questions}
     data = MultiValueDict()
     for key, value in answers.items():
-        field = f"answers.{key}"
+        field = "answers." + (key or '""')
         question = by_id.get(str(key).strip())
         if question is None:
             errors.append((field, _("No question with this id in the survey.")))

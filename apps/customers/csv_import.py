@@ -74,6 +74,10 @@ ROW_ERRORS = {
 FAILURES = {
     "bad_encoding": _("The file is neither UTF-8 nor CP949 (Korean Excel) text. Save it as “CSV UTF-8” "
                       "and upload it again."),
+    "mixed_encoding": _("Line %(line)s is not UTF-8 text, although the lines before it are: the file mixes "
+                        "encodings. Save it again as “CSV UTF-8” and upload it again."),
+    "not_text": _("Line %(line)s holds a NUL byte, which CSV text never contains: the file is damaged or "
+                  "not a CSV file."),
     "empty": _("The file is empty: its first line must name the columns."),
     "no_key_column": _("No column holds the external id or the e-mail address. Name a column "
                        "%(id_headers)s for the external id, or %(email_headers)s for the e-mail address."),
@@ -165,12 +169,22 @@ def decode(content: bytes) -> tuple[str, str]:
             raise ImportFailure("bad_encoding") from None
     try:
         text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as error:
+        prefix = content[:error.start]
+        if any(byte >= 0x80 for byte in prefix):
+            # Valid UTF-8 beyond ASCII before the bad byte: the file is UTF-8 with a line in another
+            # encoding pasted in. Reading it all as CP949 would turn the UTF-8 part into nonsense.
+            raise ImportFailure("mixed_encoding", line=prefix.count(b"\n") + 1) from None
         try:
-            return content.decode("cp949"), "cp949"
+            text, encoding = content.decode("cp949"), "cp949"
         except UnicodeDecodeError:
             raise ImportFailure("bad_encoding") from None
-    return text, "utf-8-sig" if content.startswith(b"\xef\xbb\xbf") else "utf-8"
+    else:
+        encoding = "utf-8-sig" if content.startswith(b"\xef\xbb\xbf") else "utf-8"
+    if "\x00" in text:
+        # Text never holds NUL (and PostgreSQL cannot store it): this is a binary or damaged file.
+        raise ImportFailure("not_text", line=text.count("\n", 0, text.index("\x00")) + 1)
+    return text, encoding
 
 
 def guess_delimiter(text: str) -> str:
@@ -323,9 +337,3 @@ def is_email(value: str) -> bool:
         return False
     return True
 
-
-def neutralise_formula(value: str) -> str:
-    """A cell that Excel or Sheets would run as a formula gets a leading apostrophe (CSV injection)."""
-    if value and value[0] in "=+-@\t\r":
-        return "'" + value
-    return value

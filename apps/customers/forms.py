@@ -1,16 +1,19 @@
 from django import forms
+from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from apps.workspaces.models import Language
 
+from .csv_import import MAX_COLUMNS, MAX_HEADER_CHARS
 from .segments import ATTRIBUTE_KEY, MAX_SURVEYED_DAYS, SegmentRules
 from .selectors import FILTER_ATTRIBUTES
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 CSV_EXTENSIONS = (".csv", ".txt")
 # Signatures of files people pick by mistake: Excel workbooks (zip and the old OLE format), PDF.
 BINARY_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"%PDF")
+# The longest header line the importers accept: MAX_COLUMNS names of MAX_HEADER_CHARS, in UTF-8, quoted.
+HEADER_LINE_MAX_BYTES = MAX_COLUMNS * (MAX_HEADER_CHARS * 4 + 3)
 MAX_ATTRIBUTES = 50
 MAX_ATTRIBUTE_KEY_CHARS = 64
 MAX_ATTRIBUTE_VALUE_CHARS = 200
@@ -41,14 +44,22 @@ class CustomerFilterForm(forms.Form):
         return {name: value for name, value in self.cleaned_data.items() if value}
 
 
+def csv_upload_max_bytes() -> int:
+    return settings.CSV_UPLOAD_MAX_BYTES
+
+
 class CustomerImportForm(forms.Form):
-    file = forms.FileField(label=_("CSV file"), help_text=_(
-        "UTF-8 or CP949 (as saved by Korean Excel), at most 20 MB. The first line names the columns."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}))
+    """The upload of a customer or feedback CSV file: size, type and a first line that can be a header are
+    checked here, at once; the rest is the import job's."""
+
+    file = forms.FileField(label=_("CSV file"), widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}))
 
     def __init__(self, *args, upload_too_large: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.upload_too_large = upload_too_large
+        self.fields["file"].help_text = _(
+            "UTF-8 or CP949 (as saved by Korean Excel), at most %(limit)s. The first line names the columns.") % {
+            "limit": filesizeformat(csv_upload_max_bytes())}
 
     def clean(self):
         if self.upload_too_large:
@@ -60,20 +71,28 @@ class CustomerImportForm(forms.Form):
     @staticmethod
     def too_large_message() -> str:
         return _("The file is larger than %(limit)s. Split it into smaller files.") % {
-            "limit": filesizeformat(MAX_UPLOAD_BYTES)}
+            "limit": filesizeformat(csv_upload_max_bytes())}
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
+        if upload.size > csv_upload_max_bytes():
             raise forms.ValidationError(self.too_large_message())
         if not upload.name.lower().endswith(CSV_EXTENSIONS):
             raise forms.ValidationError(_(
                 "Upload a CSV file (.csv). An Excel workbook can be saved as CSV with “Save As”."))
-        head = upload.read(4096)
+        head = upload.read(HEADER_LINE_MAX_BYTES + 1)
         upload.seek(0)
-        if head.startswith(BINARY_SIGNATURES) or (b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff"))):
+        utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff"))
+        if head.startswith(BINARY_SIGNATURES) or (b"\x00" in head[:4096] and not utf16):
             raise forms.ValidationError(_(
                 "This file is not CSV text. If it is an Excel workbook, save it as CSV with “Save As”."))
+        # A CSV bomb (millions of columns, or one endless line) is refused before any job parses it.
+        first_line = head.split(b"\n", 1)[0]
+        if not utf16 and (len(first_line) > HEADER_LINE_MAX_BYTES
+                          or max(first_line.count(separator) for separator in (b",", b";", b"\t")) >= MAX_COLUMNS):
+            raise forms.ValidationError(_(
+                "The first line must name the columns, at most %(limit)s of them; this file's first line is far "
+                "longer. Is it really a CSV file?") % {"limit": MAX_COLUMNS})
         return upload
 
 

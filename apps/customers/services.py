@@ -19,9 +19,10 @@ from kombu.exceptions import OperationalError
 
 from apps.surveys.models import Response
 from apps.workspaces.models import AuditEntry, Workspace, audit
+from cxm.spreadsheets import neutralise_formula
 
 from . import tasks
-from .csv_import import Columns, CustomerCsv, ImportFailure, Row, RowError, failure_message, neutralise_formula
+from .csv_import import Columns, CustomerCsv, ImportFailure, Row, RowError, failure_message
 from .models import Customer, CustomerImport, Segment
 from .segments import SegmentRules
 
@@ -303,7 +304,8 @@ def _export_stream(workspace: Workspace, customers) -> Iterator[bytes]:
     extra = sorted({key for row in first_chunk for key in (row["attributes"] or {})} - set(EXPORT_ATTRIBUTES))
     attribute_keys = EXPORT_ATTRIBUTES + extra
     writer = csv.writer(_Echo())
-    yield ("\ufeff" + writer.writerow(EXPORT_FIELDS + attribute_keys)).encode()
+    # Attribute keys come from imported files: the header is neutralised like every other cell.
+    yield ("\ufeff" + writer.writerow([neutralise_formula(key) for key in EXPORT_FIELDS + attribute_keys])).encode()
 
     def cell(value) -> str:
         if value is None:

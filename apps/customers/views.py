@@ -9,17 +9,17 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.workspaces.decorators import workspace_view
 from apps.workspaces.models import Role
+from cxm.spreadsheets import neutralise_formula
+from cxm.uploads import size_limited_upload, upload_too_large
 
 from . import csv_import, selectors, services
-from .forms import MAX_UPLOAD_BYTES, CustomerEditForm, CustomerFilterForm, CustomerImportForm, SegmentForm
+from .forms import CustomerEditForm, CustomerFilterForm, CustomerImportForm, SegmentForm, csv_upload_max_bytes
 from .models import Customer, CustomerImport, Segment, segment_counts
 from .segments import SegmentRules
-from .uploads import SizeLimitUploadHandler
 
 CUSTOMERS_PER_PAGE = 50
 IMPORT_FIELD_LABELS = [
@@ -119,19 +119,12 @@ def customer_erase(request, customer_id):
 
 
 @workspace_view(role=Role.ANALYST)
-@csrf_exempt  # only so the size limit is in place before the body is read; _customer_import checks CSRF
+@size_limited_upload(csv_upload_max_bytes)
 @require_http_methods(["GET", "POST"])
 def customer_import(request):
-    handler = SizeLimitUploadHandler(request, limit=MAX_UPLOAD_BYTES)
-    request.upload_handlers.insert(0, handler)
-    return _customer_import(request, handler)
-
-
-@csrf_protect
-def _customer_import(request, handler: SizeLimitUploadHandler):
     form = CustomerImportForm()
     if request.method == "POST":
-        form = CustomerImportForm(request.POST, request.FILES, upload_too_large=handler.exceeded)
+        form = CustomerImportForm(request.POST, request.FILES, upload_too_large=upload_too_large(request))
         if form.is_valid():
             upload = form.cleaned_data["file"]
             customer_import = services.customer_import_create(
@@ -187,7 +180,7 @@ def import_error_rows(request, import_id):
     response.write("\ufeff")
     writer = csv.writer(response)
     for row in services.customer_import_error_rows(customer_import=customer_import):
-        writer.writerow([csv_import.neutralise_formula(cell) for cell in row])
+        writer.writerow([neutralise_formula(cell) for cell in row])
     response["Content-Disposition"] = f'attachment; filename="import-{customer_import.pk}-errors.csv"'
     return response
 

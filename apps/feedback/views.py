@@ -8,14 +8,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from apps.customers.forms import MAX_UPLOAD_BYTES, CustomerImportForm
-from apps.customers.uploads import SizeLimitUploadHandler
+from apps.customers.forms import CustomerImportForm, csv_upload_max_bytes
 from apps.touchpoints.models import Touchpoint
 from apps.workspaces.decorators import workspace_view
 from apps.workspaces.models import Role
+from cxm.uploads import size_limited_upload, upload_too_large
 
 from . import csv_feedback, selectors, services
 from .forms import (
@@ -134,19 +133,12 @@ def themes(request):
 # CSV import --------------------------------------------------------------------------------------------
 
 @workspace_view(role=Role.ANALYST)
-@csrf_exempt  # only so the size limit is in place before the body is read; _feedback_import checks CSRF
+@size_limited_upload(csv_upload_max_bytes)
 @require_http_methods(["GET", "POST"])
 def feedback_import(request):
-    handler = SizeLimitUploadHandler(request, limit=MAX_UPLOAD_BYTES)
-    request.upload_handlers.insert(0, handler)
-    return _feedback_import(request, handler)
-
-
-@csrf_protect
-def _feedback_import(request, handler: SizeLimitUploadHandler):
     form = CustomerImportForm()
     if request.method == "POST":
-        form = CustomerImportForm(request.POST, request.FILES, upload_too_large=handler.exceeded)
+        form = CustomerImportForm(request.POST, request.FILES, upload_too_large=upload_too_large(request))
         if form.is_valid():
             upload = form.cleaned_data["file"]
             created = services.feedback_import_create(workspace=request.workspace, uploaded_by=request.user,

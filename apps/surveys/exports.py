@@ -4,9 +4,8 @@ Rows are read with QuerySet.iterator(chunk_size=EXPORT_CHUNK_SIZE) (a server-sid
 and the answers of each chunk come in one more query, so a 200,000-response export holds one chunk at a
 time: about 100 queries, never 200,000 model instances.
 
-CSV cells are neutralised against formula injection: a spreadsheet runs a cell that starts with
-= + - @ (or a tab or carriage return before one), so such a cell gets a leading apostrophe. The XLSX
-writes every text with write_string(), which Excel never evaluates, so it needs no apostrophe.
+Text cells are neutralised against formula injection by cxm.spreadsheets: an apostrophe in the CSV,
+the quote-prefix style in the XLSX (whose texts are written with write_string(), never as formulas).
 """
 
 import csv
@@ -19,19 +18,15 @@ from dataclasses import dataclass
 import xlsxwriter
 from django.utils.translation import gettext as _
 
+from cxm.spreadsheets import XlsxTextWriter, neutralise_formula
+
 from .models import Answer, Question, Survey
 from .selectors import survey_all_questions, workspace_zone
 
 EXPORT_CHUNK_SIZE = 2000
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MULTIPLE_CHOICE_SEPARATOR = "; "
 RESPONSE_FIELDS = ("pk", "submitted_at", "channel", "language", "touchpoint__name", "customer__external_id",
                    "nps_score", "csat_score", "ces_score", "comment", "hidden_fields")
-
-
-def neutralise(value: str) -> str:
-    """A text cell a spreadsheet will not run as a formula."""
-    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 @dataclass
@@ -134,7 +129,7 @@ def csv_cell(value) -> str | int:
     if isinstance(value, datetime.datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, str):
-        return neutralise(value)
+        return neutralise_formula(value)
     return value
 
 
@@ -161,12 +156,12 @@ def write_xlsx(header: list[str], rows: Iterable[list]) -> str:
                                           "strings_to_urls": False, "strings_to_numbers": False})
     try:
         sheet = workbook.add_worksheet(_("Responses")[:31])
-        bold = workbook.add_format({"bold": True})
+        text = XlsxTextWriter(workbook)
         when = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
         sheet.freeze_panes(1, 0)
         sheet.set_column(1, 1, 19)
         for column, title in enumerate(header):
-            sheet.write_string(0, column, title, bold)
+            text.write(sheet, 0, column, title, bold=True)
         for number, row in enumerate(rows, start=1):
             for column, value in enumerate(row):
                 if value == "" or value is None:
@@ -176,7 +171,7 @@ def write_xlsx(header: list[str], rows: Iterable[list]) -> str:
                 elif isinstance(value, int):
                     sheet.write_number(number, column, value)
                 else:
-                    sheet.write_string(number, column, str(value))
+                    text.write(sheet, number, column, str(value))
     finally:
         workbook.close()
     return path

@@ -43,9 +43,10 @@ def hidden_fields_from(data: Mapping[str, str], allowed: Sequence[str], *, prefi
     for key in allowed[:20]:
         if not isinstance(key, str):
             continue
-        value = data.get(prefix + key)
+        # NUL is dropped: PostgreSQL's jsonb cannot store it, and no link parameter means it.
+        value = str(data.get(prefix + key) or "").replace("\x00", "")
         if value:
-            found[key] = str(value)[:HIDDEN_FIELD_MAX_LENGTH]
+            found[key] = value[:HIDDEN_FIELD_MAX_LENGTH]
     return found
 
 

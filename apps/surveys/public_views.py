@@ -13,6 +13,7 @@ import re
 from urllib.parse import urlencode
 
 from django.core import signing
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -43,14 +44,33 @@ def allow_framing(response: HttpResponse, survey: Survey) -> HttpResponse:
     return response
 
 
+def _unreadable_body(request) -> Exception | None:
+    """The error of a POST body over DATA_UPLOAD_MAX_MEMORY_SIZE or with more fields than
+    DATA_UPLOAD_MAX_NUMBER_FIELDS, which Django would answer with its generic 400 page."""
+    if request.method != "POST":
+        return None
+    try:
+        request.POST  # noqa: B018 (parsing it is the point)
+    except (RequestDataTooBig, TooManyFieldsSent) as error:
+        return error
+    return None
+
+
 def _in_page_language(view):
     """Render in the language languages.page_language() picks for this visit (a one-language survey: its
     own), and let the brand's sites frame the page."""
 
     def wrapper(request: HttpRequest, survey: Survey, **kwargs) -> HttpResponse:
+        # Parsed before page_language() reads it: a body Django refuses must still get a page of the survey.
+        unreadable = _unreadable_body(request)
         language = languages.page_language(request, survey, kwargs.get("invitation"))
         with translation.override(language):
-            response = view(request, survey, language=language, **kwargs)
+            if unreadable is not None:
+                response = _notice(request, survey, heading=_("This form could not be sent"), text=_(
+                    "The answers are too long to be sent. Please shorten them and send them again."),
+                    status=413 if isinstance(unreadable, RequestDataTooBig) else 400)
+            else:
+                response = view(request, survey, language=language, **kwargs)
         response["Content-Language"] = language
         return allow_framing(response, survey)
 

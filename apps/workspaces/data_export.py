@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from apps.customers.csv_import import neutralise_formula
+from cxm.spreadsheets import neutralise_formula
 
 from .models import Membership, Workspace, WorkspaceOwned
 

@@ -19,11 +19,31 @@ class WorkspaceForm(forms.ModelForm):
         widgets = {"brand_color": forms.TextInput(attrs={"type": "color"}),
                    "embed_allowed_origins": forms.Textarea(attrs={"rows": 3})}
 
+    def __init__(self, *args, logo_too_large: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.logo_too_large = logo_too_large
+
+    @staticmethod
+    def logo_too_large_message() -> str:
+        return _("The logo must be at most %(size)s.") % {"size": filesizeformat(settings.LOGO_MAX_BYTES)}
+
+    def clean(self):
+        if self.logo_too_large:
+            # The upload handler stopped reading the file, so the form saw no logo at all.
+            self.add_error("logo", self.logo_too_large_message())
+        return super().clean()
+
     def clean_logo(self):
+        """ImageField has already opened the file with Pillow and verified it (anything else, SVG included,
+        is refused as "not an image"); what is left is its size in bytes and in pixels."""
         logo = self.cleaned_data.get("logo")
         if logo and hasattr(logo, "size") and logo.size > settings.LOGO_MAX_BYTES:
-            raise forms.ValidationError(_("The logo must be at most %(size)s.")
-                                        % {"size": filesizeformat(settings.LOGO_MAX_BYTES)})
+            raise forms.ValidationError(self.logo_too_large_message())
+        image = getattr(logo, "image", None)
+        if image is not None and image.width * image.height > settings.LOGO_MAX_PIXELS:
+            raise forms.ValidationError(_("The logo is %(width)s × %(height)s pixels; at most %(limit)s million pixels "
+                                          "are allowed. A logo needs far fewer.") % {
+                "width": image.width, "height": image.height, "limit": round(settings.LOGO_MAX_PIXELS / 1e6, 1)})
         return logo
 
 

@@ -12,6 +12,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cxm.uploads import size_limited_upload, upload_too_large
+
 from . import services
 from .decorators import workspace_view
 from .forms import InvitationForm, NewMemberForm, RoleForm, WorkspaceCreateForm, WorkspaceDeleteForm, WorkspaceForm
@@ -47,11 +49,17 @@ def workspace_create(request):
     return render(request, "workspaces/workspace_create.html", {"form": form})
 
 
+def _logo_max_bytes() -> int:
+    return settings.LOGO_MAX_BYTES
+
+
 @workspace_view(role=Role.ADMIN)
+@size_limited_upload(_logo_max_bytes)
 @require_http_methods(["GET", "POST"])
 def workspace_settings(request):
     workspace = request.workspace
-    form = WorkspaceForm(request.POST or None, request.FILES or None, instance=workspace)
+    form = WorkspaceForm(request.POST or None, request.FILES or None, instance=workspace,
+                         logo_too_large=upload_too_large(request))
     if request.method == "POST":
         if form.is_valid():
             try:

@@ -5,7 +5,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from pytest_django.asserts import assertContains, assertNotContains, assertTemplateUsed
 
-from apps.customers import forms
 from apps.customers.models import Customer, CustomerImport
 from tests.factories import CustomerImportFactory
 
@@ -59,11 +58,8 @@ def test_the_import_page_lists_recent_imports(client, workspace, bob, django_ass
     assertContains(response, "고객번호")  # the accepted headers are explained
 
 
-def test_an_oversized_upload_gets_a_message_not_an_error(client, workspace, bob, monkeypatch):
-    monkeypatch.setattr(forms, "MAX_UPLOAD_BYTES", 1000)
-    from apps.customers import views
-
-    monkeypatch.setattr(views, "MAX_UPLOAD_BYTES", 1000)
+def test_an_oversized_upload_gets_a_message_not_an_error(client, workspace, bob, settings):
+    settings.CSV_UPLOAD_MAX_BYTES = 1000
     client.force_login(bob)
     response = upload(client, workspace, b"id\n" + b"C1234567\n" * 200)
     assert response.status_code == 400
@@ -74,7 +70,7 @@ def test_an_oversized_upload_gets_a_message_not_an_error(client, workspace, bob,
 def test_the_upload_handler_stops_reading_an_oversized_file():
     from django.core.files.uploadhandler import StopUpload
 
-    from apps.customers.uploads import SizeLimitUploadHandler
+    from cxm.uploads import SizeLimitUploadHandler
 
     handler = SizeLimitUploadHandler(limit=10)
     handler.new_file("file", "a.csv", "text/csv", 100)

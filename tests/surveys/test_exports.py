@@ -14,6 +14,7 @@ from django.utils import timezone
 from apps.surveys import exports, selectors
 from apps.surveys.models import Question
 from apps.workspaces.models import AuditEntry
+from cxm.spreadsheets import neutralise_formula
 from tests.factories import CustomerFactory, SurveyFactory
 
 from .answers import respond
@@ -82,12 +83,12 @@ def test_the_csv_has_one_column_per_question_and_korean_text(client, bob, answer
 
 @pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1"])
 def test_formula_cells_are_neutralised(value):
-    assert exports.neutralise(value) == "'" + value
+    assert neutralise_formula(value) == "'" + value
     assert exports.csv_cell(value) == "'" + value
 
 
 def test_harmless_cells_are_left_alone():
-    assert exports.neutralise("배송 지연 =") == "배송 지연 ="
+    assert neutralise_formula("배송 지연 =") == "배송 지연 ="
     assert exports.csv_cell(-1) == -1  # numbers are numbers, not text
 
 
@@ -146,6 +147,7 @@ def test_the_xlsx_has_the_same_rows_and_no_formulas(client, bob, answered):
     formula_cell = sheet.cell(row=3, column=11)
     assert formula_cell.value == '=HYPERLINK("http://evil.example","click")'
     assert formula_cell.data_type == "s"  # text, never evaluated
+    assert formula_cell.quotePrefix  # and kept text when someone edits it
     assert sheet.cell(row=1, column=15).data_type == "s"
 
 

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "apps.api",
     "apps.errc",
     "apps.webhooks",
+    "apps.outbox",
 ]
 
 MIDDLEWARE = [
@@ -195,6 +196,9 @@ CELERY_BEAT_SCHEDULE = {
     "webhooks-purge-log": {"task": "apps.webhooks.tasks.purge_webhook_deliveries",
                            "schedule": crontab(hour=4, minute=40)},
     "surveys-create-due-waves": {"task": "apps.surveys.tasks.create_due_waves", "schedule": crontab(minute="*/15")},
+    # E-mail retries that are due, first attempts whose sender never ran, claims of a sender that died.
+    "outbox-send-due-emails": {"task": "apps.outbox.tasks.send_due_emails",
+                               "schedule": float(os.environ.get("EMAIL_POLL_SECONDS", "30"))},
     "purge-customer-import-files": {"task": "apps.customers.tasks.purge_import_files",
                                     "schedule": crontab(hour=3, minute=10)},
 }
@@ -226,6 +230,14 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "media" / "outbox"))
+# One SMTP conversation waits at most this long for the server (Django's default is to wait forever).
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "10"))
+# Attempts per e-mail; the n-th retry waits base · 2^(n−1) seconds (1 min, 2, 4 … about 4 hours in all).
+EMAIL_MAX_ATTEMPTS = int(os.environ.get("EMAIL_MAX_ATTEMPTS", "8"))
+EMAIL_RETRY_BASE_SECONDS = float(os.environ.get("EMAIL_RETRY_BASE_SECONDS", "60"))
+EMAIL_RETRY_MAX_SECONDS = float(os.environ.get("EMAIL_RETRY_MAX_SECONDS", str(2 * 3600)))
+# A claim older than this belongs to a sender that died mid-conversation (far above EMAIL_TIMEOUT).
+EMAIL_SENDING_LEASE_SECONDS = float(os.environ.get("EMAIL_SENDING_LEASE_SECONDS", "600"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "cxm <no-reply@cxm.localhost>")
 # Links in e-mails need an absolute address; requests are not always at hand (Celery).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

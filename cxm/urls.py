@@ -26,6 +26,7 @@ workspace_patterns = [
     path("", include("apps.api.urls")),
     path("", include("apps.errc.urls")),
     path("", include("apps.webhooks.urls")),
+    path("", include("apps.outbox.urls")),
 ]
 
 urlpatterns = [

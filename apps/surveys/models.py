@@ -359,6 +359,8 @@ class InvitationQuerySet(WorkspaceQuerySet):
             skipped_count=Count("pk", filter=Q(status=Status.SKIPPED)),
             failed_count=Count("pk", filter=Q(status=Status.FAILED)),
             pending_count=Count("pk", filter=Q(status=Status.PENDING)),
+            # Waiting because the mail server refused or timed out: the outbound log retries them.
+            retrying_count=Count("pk", filter=Q(status=Status.PENDING, email__status="retrying")),
             opened_count=Count("pk", filter=Q(status=Status.SENT, opened_at__isnull=False)),
             answered_count=Count("pk", filter=Q(status=Status.SENT, answered_at__isnull=False)),
             **{f"skipped_{reason}": Count("pk", filter=Q(status=Status.SKIPPED, skip_reason=reason))
@@ -394,6 +396,9 @@ class SurveyInvitation(WorkspaceOwned):
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires at"), default=invitation_expiry)
+    # The invitation's e-mail in the outbound log (attempts, last error); pending until that one is settled.
+    email = models.ForeignKey("outbox.OutboundEmail", verbose_name=_("e-mail"), null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
 
     objects = InvitationQuerySet.as_manager()
 

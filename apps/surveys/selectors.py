@@ -68,7 +68,8 @@ def distribution_log(distribution: Distribution) -> dict:
 
 def distribution_invitations(distribution: Distribution, status: str = ""):
     invitations = (SurveyInvitation.objects.for_workspace(distribution.workspace_id)
-                   .filter(distribution=distribution).select_related("customer").order_by("pk"))
+                   .filter(distribution=distribution).select_related("customer")
+                   .defer("email__body_text", "email__body_html").select_related("email").order_by("pk"))
     if status in SurveyInvitation.Status.values:
         invitations = invitations.filter(status=status)
     return invitations

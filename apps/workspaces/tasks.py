@@ -19,5 +19,5 @@ def send_invitation_email(invitation_id: int) -> bool:
         "workspace": workspace,
         "inviter": invitation.invited_by,
         "accept_url": invitation.get_accept_url(),
-    }, language=language)
+    }, workspace=workspace, language=language, topic=f"invitation:{invitation.pk}")
     return True

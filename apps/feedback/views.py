@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from apps.customers.forms import MAX_UPLOAD_BYTES, CustomerImportForm
 from apps.customers.uploads import SizeLimitUploadHandler
+from apps.outbox import selectors as outbox_selectors
 from apps.touchpoints.models import Touchpoint
 from apps.workspaces.decorators import workspace_view
 from apps.workspaces.models import Role
@@ -289,6 +290,8 @@ def _case_context(request, case: FollowUpCase, **extra) -> dict:
         "note_form": extra.pop("note_form", None) or CaseNoteForm(),
         "assign_form": CaseAssignForm(workers=workers, initial={"assignee": case.assignee_id}),
         "transitions": [(status, FollowUpCase.Status(status).label) for status in case.next_statuses],
+        "assignment_email": outbox_selectors.latest_email(workspace=request.workspace,
+                                                          topic=f"follow_up_case:{case.pk}"),
         **extra,
     }
 

@@ -53,7 +53,8 @@ class _Handler(socketserver.StreamRequestHandler):
                 while (chunk := self.rfile.readline()) not in (b".\r\n", b""):
                     data.append(chunk[1:] if chunk.startswith(b"..") else chunk)
                 if server.hold_on_message is not None and server.received_count() + 1 == server.hold_on_message:
-                    # The message is in, the 250 is not sent: the client is "in the middle" of it.
+                    # The message is in, the 250 is not sent: the client is "in the middle" of it. Once.
+                    server.hold_on_message = None
                     server.holding.set()
                     server.release.wait(timeout=60)
                     return  # connection dropped without a 250: not accepted

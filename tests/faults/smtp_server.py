@@ -60,9 +60,7 @@ class _Handler(socketserver.StreamRequestHandler):
                     return  # connection dropped without a 250: not accepted
                 server.accept(recipients, b"".join(data))
                 self.reply("250 OK queued")
-            elif verb == "RSET":
-                self.reply("250 OK")
-            elif verb == "NOOP":
+            elif verb in ("RSET", "NOOP"):
                 self.reply("250 OK")
             elif verb == "QUIT":
                 self.reply("221 Bye")

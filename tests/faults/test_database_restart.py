@@ -173,6 +173,8 @@ def test_requests_during_a_database_restart_get_a_503_and_the_app_recovers_witho
     for language in ("ko", "en"):
         with translation.override(language):
             assert translation.gettext("Back in a moment") in page
+    with translation.override("ko"):
+        assert translation.gettext("Back in a moment") != "Back in a moment", "the 503 page has no Korean"
     assert recovered_in < 15
     # No accepted answer is lost.
     assert postgres.scalar("SELECT count(*) FROM surveys_response") == customers.accepted

@@ -209,6 +209,8 @@ CELERY_BEAT_SCHEDULE = {
                           "schedule": float(os.environ.get("WEBHOOK_POLL_SECONDS", "30"))},
     "webhooks-purge-log": {"task": "apps.webhooks.tasks.purge_webhook_deliveries",
                            "schedule": crontab(hour=4, minute=40)},
+    "surveys-maintain-response-partitions": {"task": "apps.surveys.tasks.maintain_response_partitions",
+                                             "schedule": crontab(hour=1, minute=10)},
     "surveys-create-due-waves": {"task": "apps.surveys.tasks.create_due_waves", "schedule": crontab(minute="*/15")},
     # E-mail retries that are due, first attempts whose sender never ran, claims of a sender that died.
     "outbox-send-due-emails": {"task": "apps.outbox.tasks.send_due_emails",

@@ -468,8 +468,10 @@ class Response(WorkspaceOwned):
     comment = models.TextField(_("comment"), blank=True)
     # Allowed query-string values the link carried (?order=A123), truncated.
     hidden_fields = models.JSONField(_("hidden fields"), default=dict, blank=True)
-    # Rendered into the form when it is shown: a double click or a reload posts the same key twice,
-    # and the unique constraint turns the second post into "already recorded".
+    # Rendered into the form when it is shown: a double click or a reload posts the same key twice, and
+    # SubmissionKey's unique constraint turns the second post into "already recorded". (Not a unique
+    # constraint here: on PostgreSQL the table is partitioned by month, and a partitioned table's unique keys
+    # must contain submitted_at, which differs between the two posts.)
     submission_key = models.CharField(max_length=32, default=new_submission_key, editable=False)
 
     objects = ResponseQuerySet.as_manager()
@@ -483,6 +485,8 @@ class Response(WorkspaceOwned):
             models.Index(fields=["workspace", "touchpoint", "submitted_at"], name="response_ws_tp_time"),
             models.Index(fields=["workspace", "customer"], name="response_ws_customer"),
             models.Index(fields=["workspace", "survey", "submitted_at"], name="response_ws_survey_time"),
+            models.Index(fields=["workspace", "submission_key"], name="response_ws_submission_key"),
+            models.Index(fields=["workspace", "invitation"], name="response_ws_invitation"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(nps_score__isnull=True) | Q(nps_score__lte=10),
@@ -491,9 +495,8 @@ class Response(WorkspaceOwned):
                                    name="response_csat_1_5"),
             models.CheckConstraint(condition=Q(ces_score__isnull=True) | Q(ces_score__range=(1, 7)),
                                    name="response_ces_1_7"),
-            models.UniqueConstraint(fields=["workspace", "submission_key"], name="response_unique_submission_key"),
-            # One response per personal link; NULLs (anonymous responses) do not collide.
-            models.UniqueConstraint(fields=["workspace", "invitation"], name="response_unique_invitation"),
+            # One response per personal link: response_record holds the invitation's row lock and checks
+            # answered_at (a unique key here would have to contain submitted_at, see submission_key).
         ]
 
     def __str__(self) -> str:
@@ -512,12 +515,33 @@ class Response(WorkspaceOwned):
         return Channel(self.channel).label if self.channel in Channel.values else self.channel
 
 
+class SubmissionKey(WorkspaceOwned):
+    """The double-post guard of the public form: one row per submission key, unique per workspace, written
+    in the response's transaction. Kept only as long as a form token lives (a day, form_tokens.MAX_AGE) plus
+    a margin: an older form is refused anyway."""
+
+    key = models.CharField(max_length=32)
+    response_id = models.BigIntegerField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("submission key")
+        verbose_name_plural = _("submission keys")
+        constraints = [models.UniqueConstraint(fields=["workspace", "key"], name="submission_key_unique")]
+
+    def __str__(self) -> str:
+        return self.key
+
+
 class Answer(WorkspaceOwned):
     """One answer to one question. A multiple-choice answer is one row per chosen option, so
     "how many picked X" is a plain COUNT ... GROUP BY choice_id."""
 
+    # No database constraint: on PostgreSQL responses are partitioned by month, and a foreign key to a
+    # partitioned table needs its partition key (submitted_at) too. Written in the response's transaction
+    # and deleted with it by the ORM; `manage.py response_partitions check` counts strays.
     response = models.ForeignKey(Response, verbose_name=_("response"), on_delete=models.CASCADE,
-                                 related_name="answers")
+                                 related_name="answers", db_constraint=False)
     # PROTECT: an answered question is hidden, not deleted.
     question = models.ForeignKey(Question, verbose_name=_("question"), on_delete=models.PROTECT, related_name="+")
     number = models.SmallIntegerField(_("number"), null=True, blank=True)

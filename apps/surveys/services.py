@@ -22,8 +22,18 @@ from apps.webhooks import services as webhook_services
 from apps.workspaces.models import Workspace
 from cxm.queue import enqueue_coalesced_on_commit, enqueue_on_commit
 
-from . import page_cache, tasks
-from .models import Answer, Choice, Distribution, Question, Response, Survey, SurveyInvitation, WaveSchedule
+from . import form_tokens, page_cache, tasks
+from .models import (
+    Answer,
+    Choice,
+    Distribution,
+    Question,
+    Response,
+    SubmissionKey,
+    Survey,
+    SurveyInvitation,
+    WaveSchedule,
+)
 from .question_templates import template_questions
 
 logger = logging.getLogger(__name__)
@@ -311,10 +321,13 @@ def response_record(*, survey: Survey, questions: Sequence[Question], answers: M
     try:
         with transaction.atomic():
             response.save(force_insert=True)
+            SubmissionKey.objects.create(workspace=workspace, key=submission_key, response_id=response.pk,
+                                         created_at=now)
     except IntegrityError:
         # The same form posted again (a double click, a reload): the first post's response is the one.
-        # Checking after the insert, not before, keeps the common case to one statement.
-        existing = Response.objects.for_workspace(workspace).filter(submission_key=submission_key).first()
+        # Checking after the insert, not before, keeps the common case free of a lookup.
+        first = SubmissionKey.objects.for_workspace(workspace).filter(key=submission_key).values("response_id")
+        existing = Response.objects.for_workspace(workspace).filter(pk__in=first).first()
         if existing is None:
             raise
         return existing
@@ -331,6 +344,13 @@ def response_record(*, survey: Survey, questions: Sequence[Question], answers: M
     webhook_services.event_emit(workspace=workspace, event="response.completed",
                                 payload=lambda: webhook_payloads.response_completed(response))
     return response
+
+
+def submission_keys_purge(*, now=None) -> int:
+    """Double-post keys outlive their form tokens (a day) by a day; then they can go."""
+    cutoff = (now or timezone.now()) - timedelta(seconds=2 * form_tokens.MAX_AGE)
+    deleted, _rows = SubmissionKey.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
 
 
 def invitation_mark_opened(*, invitation: SurveyInvitation) -> None:

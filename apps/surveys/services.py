@@ -281,6 +281,13 @@ def _channel(survey: Survey, hidden_fields: Mapping[str, str]) -> str:
     return channel if channel in Channel.values else ""
 
 
+def _response_insert(response: Response, *, submission_key: str, now) -> None:
+    with transaction.atomic():
+        response.save(force_insert=True)
+        SubmissionKey.objects.create(workspace_id=response.workspace_id, key=submission_key,
+                                     response_id=response.pk, created_at=now)
+
+
 @transaction.atomic
 def response_record(*, survey: Survey, questions: Sequence[Question], answers: Mapping[int, Any],
                     submission_key: str, hidden_fields: Mapping[str, str] | None = None,
@@ -319,18 +326,20 @@ def response_record(*, survey: Survey, questions: Sequence[Question], answers: M
         ces_score=_first(questions, answers, Question.Kind.CES), comment=comment,
         hidden_fields=hidden_fields, submission_key=submission_key)
     try:
-        with transaction.atomic():
-            response.save(force_insert=True)
-            SubmissionKey.objects.create(workspace=workspace, key=submission_key, response_id=response.pk,
-                                         created_at=now)
+        _response_insert(response, submission_key=submission_key, now=now)
     except IntegrityError:
         # The same form posted again (a double click, a reload): the first post's response is the one.
         # Checking after the insert, not before, keeps the common case free of a lookup.
-        first = SubmissionKey.objects.for_workspace(workspace).filter(key=submission_key).values("response_id")
-        existing = Response.objects.for_workspace(workspace).filter(pk__in=first).first()
-        if existing is None:
+        keys = SubmissionKey.objects.for_workspace(workspace).filter(key=submission_key)
+        existing = Response.objects.for_workspace(workspace).filter(pk__in=keys.values("response_id")).first()
+        if existing is not None:
+            return existing
+        if not keys.exists():
             raise
-        return existing
+        # The key's response was deleted since: the key is stale and this post is the only one.
+        keys.delete()
+        response.pk = None
+        _response_insert(response, submission_key=submission_key, now=now)
     saved_answers = Answer.objects.bulk_create(_answer_rows(workspace, response, questions, answers))
     # The comment becomes feedback and a detractor's answer opens a follow-up case, in this transaction.
     feedback_services.feedback_record_for_response(response=response, answers=saved_answers)

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "apps.api",
     "apps.errc",
     "apps.webhooks",
+    "apps.outbox",
 ]
 
 MIDDLEWARE = [
@@ -105,6 +106,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Optional streaming replica of the same database: the dashboard's rollup reads go there (cxm/routers.py).
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        conn_health_checks=True)
+    # The test run has no second server: the replica is the default database under another name.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["cxm.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -183,7 +192,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A web request must not hang when Redis is away: fail fast, the caller decides what to do.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2, "max_retries": 1}
+# A message a worker took and never acknowledged (acks_late: it died mid-job) goes back to the queue after
+# the visibility timeout; a worker looks for such messages every restore interval. The fault tests shorten both.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2, "socket_timeout": 2, "max_retries": 1,
+    "visibility_timeout": float(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
+    "unacked_restore_interval": float(os.environ.get("CELERY_UNACKED_RESTORE_INTERVAL", "10")),
+}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_TIMEZONE = TIME_ZONE
 # Beat sends its jobs here; a test gives its own worker and beat a private queue.
@@ -208,6 +223,8 @@ CELERY_BEAT_SCHEDULE = {
                           "schedule": float(os.environ.get("WEBHOOK_POLL_SECONDS", "30"))},
     "webhooks-purge-log": {"task": "apps.webhooks.tasks.purge_webhook_deliveries",
                            "schedule": crontab(hour=4, minute=40)},
+    "surveys-maintain-response-partitions": {"task": "apps.surveys.tasks.maintain_response_partitions",
+                                             "schedule": crontab(hour=1, minute=10)},
     "surveys-create-due-waves": {"task": "apps.surveys.tasks.create_due_waves", "schedule": crontab(minute="*/15")},
     "surveys-expire-partial-responses": {"task": "apps.surveys.tasks.expire_partial_responses",
                                          "schedule": crontab(minute=15)},
@@ -215,6 +232,9 @@ CELERY_BEAT_SCHEDULE = {
                                  "schedule": crontab(minute=15)},
     "workspaces-purge-exports": {"task": "apps.workspaces.tasks.purge_expired_exports",
                                  "schedule": crontab(minute=45)},
+    # E-mail retries that are due, first attempts whose sender never ran, claims of a sender that died.
+    "outbox-send-due-emails": {"task": "apps.outbox.tasks.send_due_emails",
+                               "schedule": float(os.environ.get("EMAIL_POLL_SECONDS", "30"))},
     "purge-customer-import-files": {"task": "apps.customers.tasks.purge_import_files",
                                     "schedule": crontab(hour=3, minute=10)},
 }
@@ -251,6 +271,14 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "media" / "outbox"))
+# One SMTP conversation waits at most this long for the server (Django's default is to wait forever).
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "10"))
+# Attempts per e-mail; the n-th retry waits base · 2^(n−1) seconds (1 min, 2, 4 … about 4 hours in all).
+EMAIL_MAX_ATTEMPTS = int(os.environ.get("EMAIL_MAX_ATTEMPTS", "8"))
+EMAIL_RETRY_BASE_SECONDS = float(os.environ.get("EMAIL_RETRY_BASE_SECONDS", "60"))
+EMAIL_RETRY_MAX_SECONDS = float(os.environ.get("EMAIL_RETRY_MAX_SECONDS", str(2 * 3600)))
+# A claim older than this belongs to a sender that died mid-conversation (far above EMAIL_TIMEOUT).
+EMAIL_SENDING_LEASE_SECONDS = float(os.environ.get("EMAIL_SENDING_LEASE_SECONDS", "600"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "cxm <no-reply@cxm.localhost>")
 # Links in e-mails need an absolute address; requests are not always at hand (Celery).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -28,6 +28,7 @@ workspace_patterns = [
     path("", include("apps.api.urls")),
     path("", include("apps.errc.urls")),
     path("", include("apps.webhooks.urls")),
+    path("", include("apps.outbox.urls")),
 ]
 
 urlpatterns = [

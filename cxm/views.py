@@ -1,8 +1,9 @@
 import logging
+import sys
 
 from django.conf import settings
-from django.db import connection
-from django.http import HttpResponseServerError, JsonResponse
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.cache import never_cache
@@ -75,6 +76,27 @@ def page_not_found(request, exception=None):
     return render(request, "errors/404.html", status=404)
 
 
+# Seconds a client (or a load balancer) is asked to wait when the database is away: a restart or a failover
+# takes about this long.
+DATABASE_RETRY_AFTER_SECONDS = 15
+
+
+def database_unavailable(exception: BaseException | None) -> bool:
+    """The database could not be reached (down, restarting, connection dropped), as opposed to a bug."""
+    while exception is not None:
+        if isinstance(exception, (OperationalError, InterfaceError)):
+            return True
+        exception = exception.__cause__ or exception.__context__
+    return False
+
+
 def server_error(request):
-    # Rendered without context processors: the failure may be in one of them or in the database.
+    # Django calls this inside its `except` block, so the exception is at hand. Rendered without context
+    # processors: the failure may be in one of them or in the database.
+    if database_unavailable(sys.exc_info()[1]):
+        # A passing outage, not a bug: a 503 that says "try again" in both languages, no stack trace, and
+        # nothing stored (the next request reconnects by itself: CONN_HEALTH_CHECKS).
+        response = HttpResponse(loader.get_template("errors/503.html").render(), status=503)
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+        return response
     return HttpResponseServerError(loader.get_template("errors/500.html").render())

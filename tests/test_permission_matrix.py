@@ -24,7 +24,7 @@ LOGIN = "login"  # a redirect to a sign-in page
 OK = "ok"  # a write that is not refused: done (2xx, 3xx) or explained (400, 409, 410)
 NOT_MEMBERS = ("outsider", "staff", "superuser")
 PROJECT_APPS = ["workspaces", "accounts", "touchpoints", "customers", "surveys", "feedback", "kpis", "errc",
-                "webhooks", "api"]
+                "webhooks", "outbox", "api"]
 
 
 def workspace_route(get: str | None = Role.VIEWER, post: str | None = None, get_status: int = 200) -> dict:
@@ -205,6 +205,8 @@ MATRIX: dict[str, dict] = {
     "api:key_create": workspace_route(None, AD),
     "api:key_created": workspace_route(AD, get_status=302),
     "api:key_revoke": workspace_route(AD, AD),
+    "outbox:email_list": workspace_route(AD),
+    "outbox:email_resend": workspace_route(None, AD),
     "webhooks:endpoint_list": workspace_route(AD),
     "webhooks:endpoint_create": workspace_route(AD, AD),
     "webhooks:endpoint_detail": workspace_route(AD),
@@ -264,6 +266,7 @@ ADMIN_MODELS: dict[str, dict] = {
     "workspaces.apikey": admin_model(add=False),
     "webhooks.webhookendpoint": admin_model(add=False),
     "webhooks.webhookdelivery": admin_model(add=False),
+    "outbox.outboundemail": admin_model(),
     "workspaces.workspaceexport": admin_model(add=False),
     **{label: admin_model() for label in [
         "touchpoints.persona", "touchpoints.journey", "touchpoints.stage", "touchpoints.touchpoint",

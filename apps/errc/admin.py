@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from apps.workspaces.admin import WorkspaceScopedAdmin
 
-from .models import ErrcBoard, ErrcItem, ErrcProposal, ItemEvidence
+from .models import ErrcBoard, ErrcItem, ErrcItemTouchpoint, ErrcProposal, ItemEvidence
 
 
 @admin.register(ErrcBoard)
@@ -14,13 +14,29 @@ class ErrcBoardAdmin(WorkspaceScopedAdmin):
     raw_id_fields = ["journey", "created_by"]
 
 
+class ErrcItemTouchpointInline(admin.TabularInline):
+    model = ErrcItemTouchpoint
+    fields = ["touchpoint"]
+    raw_id_fields = ["touchpoint"]
+    extra = 0
+
+
 @admin.register(ErrcItem)
 class ErrcItemAdmin(WorkspaceScopedAdmin):
     list_display = ["title", "board", "quadrant", "status", "owner", "due_date", "done_at"]
     list_filter = ["quadrant", "status", "workspace"]
     search_fields = ["title", "description", "board__name"]
     list_select_related = ["board", "owner"]
-    raw_id_fields = ["board", "owner", "touchpoints"]
+    raw_id_fields = ["board", "owner"]
+    inlines = [ErrcItemTouchpointInline]
+
+    def save_formset(self, request, form, formset, change):
+        # A touchpoint link belongs to its item's workspace (the inline has no workspace field).
+        for link in formset.save(commit=False):
+            link.workspace = form.instance.workspace
+            link.save()
+        for link in formset.deleted_objects:
+            link.delete()
 
 
 @admin.register(ItemEvidence)

@@ -62,8 +62,9 @@ class ErrcItem(WorkspaceOwned):
     quadrant = models.CharField(_("quadrant"), max_length=16, choices=Quadrant.choices)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
+    # Through a tenant table of its own: an automatic one would have no workspace_id (docs/scaling.md).
     touchpoints = models.ManyToManyField("touchpoints.Touchpoint", verbose_name=_("touchpoints"), blank=True,
-                                         related_name="+")
+                                         related_name="+", through="ErrcItemTouchpoint")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="+")
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PROPOSED)
@@ -93,6 +94,23 @@ class ErrcItem(WorkspaceOwned):
     @property
     def quadrant_explanation(self) -> str:
         return Quadrant.explain(self.quadrant)
+
+
+class ErrcItemTouchpoint(WorkspaceOwned):
+    """An item concerns a touchpoint (the evidence the item's KPIs are read from)."""
+
+    item = models.ForeignKey(ErrcItem, verbose_name=_("item"), on_delete=models.CASCADE, related_name="+")
+    touchpoint = models.ForeignKey("touchpoints.Touchpoint", verbose_name=_("touchpoint"), on_delete=models.CASCADE,
+                                   related_name="+")
+
+    class Meta:
+        verbose_name = _("ERRC item touchpoint")
+        verbose_name_plural = _("ERRC item touchpoints")
+        constraints = [models.UniqueConstraint(fields=["workspace", "item", "touchpoint"],
+                                               name="errc_item_touchpoint_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} → {self.touchpoint_id}"
 
 
 class ItemEvidence(WorkspaceOwned):

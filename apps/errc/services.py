@@ -65,7 +65,7 @@ def item_create(*, board: ErrcBoard, quadrant: str, title: str, description: str
                     position=_next_position(board, quadrant))
     item.full_clean()
     item.save()
-    item.touchpoints.set(touchpoints)
+    item.touchpoints.set(touchpoints, through_defaults={"workspace": item.workspace})
     return item
 
 
@@ -79,7 +79,7 @@ def item_update(*, item: ErrcItem, title: str, description: str = "", touchpoint
     item.expected_impact, item.due_date = expected_impact, due_date
     item.full_clean()
     item.save()
-    item.touchpoints.set(touchpoints)
+    item.touchpoints.set(touchpoints, through_defaults={"workspace": item.workspace})
     return item
 
 

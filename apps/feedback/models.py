@@ -218,8 +218,9 @@ class FeedbackItem(WorkspaceOwned):
                                    on_delete=models.SET_NULL, related_name="+")
     survey = models.ForeignKey("surveys.Survey", verbose_name=_("survey"), null=True, blank=True,
                                on_delete=models.SET_NULL, related_name="+")
+    # No database constraint: responses are partitioned by month on PostgreSQL (see surveys.Answer.response).
     response = models.ForeignKey("surveys.Response", verbose_name=_("response"), null=True, blank=True,
-                                 on_delete=models.CASCADE, related_name="+")
+                                 on_delete=models.CASCADE, related_name="+", db_constraint=False)
     answer = models.ForeignKey("surveys.Answer", verbose_name=_("answer"), null=True, blank=True,
                                on_delete=models.CASCADE, related_name="+")
     feedback_import = models.ForeignKey(FeedbackImport, verbose_name=_("import"), null=True, blank=True,
@@ -445,8 +446,9 @@ class FollowUpCase(WorkspaceOwned):
     }
     WORKING_STATUSES = (Status.NEW, Status.CONTACTED)
 
+    # No database constraint: responses are partitioned by month on PostgreSQL (see surveys.Answer.response).
     response = models.ForeignKey("surveys.Response", verbose_name=_("response"), null=True, blank=True,
-                                 on_delete=models.CASCADE, related_name="+")
+                                 on_delete=models.CASCADE, related_name="+", db_constraint=False)
     feedback_item = models.ForeignKey(FeedbackItem, verbose_name=_("feedback"), null=True, blank=True,
                                       on_delete=models.SET_NULL, related_name="+")
     customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), null=True, blank=True,

@@ -156,7 +156,8 @@ def send_case_assigned_email(case_id: int) -> bool:
         "workspace": workspace,
         "assignee": case.assignee,
         "case_url": settings.SITE_URL + case.get_absolute_url(),
-    }, language=case.assignee.language or workspace.default_language)
+    }, workspace=workspace, language=case.assignee.language or workspace.default_language,
+        topic=f"follow_up_case:{case.pk}")
     return True
 
 
@@ -174,5 +175,6 @@ def send_alert_email(alert_id: int) -> int:
     recipients = services.alert_email_recipients(workspace)
     for address, language in recipients:
         emails.send("alert_fired", [address], {"alert": alert, "workspace": workspace, "rule": alert.rule,
-                                               "alert_url": url}, language=language)
+                                               "alert_url": url}, workspace=workspace, language=language,
+                    topic=f"alert:{alert.pk}")
     return len(recipients)

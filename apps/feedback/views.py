@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.customers.forms import CustomerImportForm, csv_upload_max_bytes
+from apps.outbox import selectors as outbox_selectors
 from apps.touchpoints.models import Touchpoint
 from apps.workspaces.decorators import workspace_view
 from apps.workspaces.models import Role
@@ -281,6 +282,8 @@ def _case_context(request, case: FollowUpCase, **extra) -> dict:
         "note_form": extra.pop("note_form", None) or CaseNoteForm(),
         "assign_form": CaseAssignForm(workers=workers, initial={"assignee": case.assignee_id}),
         "transitions": [(status, FollowUpCase.Status(status).label) for status in case.next_statuses],
+        "assignment_email": outbox_selectors.latest_email(workspace=request.workspace,
+                                                          topic=f"follow_up_case:{case.pk}"),
         **extra,
     }
 

@@ -8,4 +8,9 @@ class SurveysConfig(AppConfig):
     verbose_name = _("Surveys")
 
     def ready(self):
+        from apps.outbox.services import settled_hook_register
+
         from . import signals  # noqa: F401  (connects the receivers)
+        from .services import invitation_email_settled
+
+        settled_hook_register("survey_invitation", invitation_email_settled)

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -380,6 +380,8 @@ class InvitationQuerySet(WorkspaceQuerySet):
             skipped_count=Count("pk", filter=Q(status=Status.SKIPPED)),
             failed_count=Count("pk", filter=Q(status=Status.FAILED)),
             pending_count=Count("pk", filter=Q(status=Status.PENDING)),
+            # Waiting because the mail server refused or timed out: the outbound log retries them.
+            retrying_count=Count("pk", filter=Q(status=Status.PENDING, email__status="retrying")),
             opened_count=Count("pk", filter=Q(status=Status.SENT, opened_at__isnull=False)),
             answered_count=Count("pk", filter=Q(status=Status.SENT, answered_at__isnull=False)),
             **{f"skipped_{reason}": Count("pk", filter=Q(status=Status.SKIPPED, skip_reason=reason))
@@ -415,6 +417,9 @@ class SurveyInvitation(WorkspaceOwned):
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires at"), default=invitation_expiry)
+    # The invitation's e-mail in the outbound log (attempts, last error); pending until that one is settled.
+    email = models.ForeignKey("outbox.OutboundEmail", verbose_name=_("e-mail"), null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
 
     objects = InvitationQuerySet.as_manager()
 
@@ -443,6 +448,12 @@ class SurveyInvitation(WorkspaceOwned):
 
 
 class ResponseQuerySet(WorkspaceQuerySet):
+    def with_expiry_mark(self):
+        """Each response with `recorded_on_expiry`: it was recorded from unfinished answers when they expired."""
+        expired = PartialResponse.objects.filter(workspace=OuterRef("workspace"), response=OuterRef("pk"),
+                                                 status=PartialResponse.Status.EXPIRED)
+        return self.annotate(recorded_on_expiry=Exists(expired))
+
     def in_period(self, start: datetime | None, end: datetime | None):
         """Responses submitted in [start, end); either bound may be open."""
         queryset = self
@@ -484,8 +495,10 @@ class Response(WorkspaceOwned):
     comment = models.TextField(_("comment"), blank=True)
     # Allowed query-string values the link carried (?order=A123), truncated.
     hidden_fields = models.JSONField(_("hidden fields"), default=dict, blank=True)
-    # Rendered into the form when it is shown: a double click or a reload posts the same key twice,
-    # and the unique constraint turns the second post into "already recorded".
+    # Rendered into the form when it is shown: a double click or a reload posts the same key twice, and
+    # SubmissionKey's unique constraint turns the second post into "already recorded". (Not a unique
+    # constraint here: on PostgreSQL the table is partitioned by month, and a partitioned table's unique keys
+    # must contain submitted_at, which differs between the two posts.)
     submission_key = models.CharField(max_length=32, default=new_submission_key, editable=False)
 
     objects = ResponseQuerySet.as_manager()
@@ -501,6 +514,8 @@ class Response(WorkspaceOwned):
             # profile timeline) instead of a sort of all their responses.
             models.Index(fields=["workspace", "customer", "submitted_at"], name="response_ws_customer_time"),
             models.Index(fields=["workspace", "survey", "submitted_at"], name="response_ws_survey_time"),
+            models.Index(fields=["workspace", "submission_key"], name="response_ws_submission_key"),
+            models.Index(fields=["workspace", "invitation"], name="response_ws_invitation"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(nps_score__isnull=True) | Q(nps_score__lte=10),
@@ -509,9 +524,8 @@ class Response(WorkspaceOwned):
                                    name="response_csat_1_5"),
             models.CheckConstraint(condition=Q(ces_score__isnull=True) | Q(ces_score__range=(1, 7)),
                                    name="response_ces_1_7"),
-            models.UniqueConstraint(fields=["workspace", "submission_key"], name="response_unique_submission_key"),
-            # One response per personal link; NULLs (anonymous responses) do not collide.
-            models.UniqueConstraint(fields=["workspace", "invitation"], name="response_unique_invitation"),
+            # One response per personal link: response_record holds the invitation's row lock and checks
+            # answered_at (a unique key here would have to contain submitted_at, see submission_key).
         ]
 
     def __str__(self) -> str:
@@ -530,12 +544,33 @@ class Response(WorkspaceOwned):
         return Channel(self.channel).label if self.channel in Channel.values else self.channel
 
 
+class SubmissionKey(WorkspaceOwned):
+    """The double-post guard of the public form: one row per submission key, unique per workspace, written
+    in the response's transaction. Kept only as long as a form token lives (a day, form_tokens.MAX_AGE) plus
+    a margin: an older form is refused anyway."""
+
+    key = models.CharField(max_length=32)
+    response_id = models.BigIntegerField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("submission key")
+        verbose_name_plural = _("submission keys")
+        constraints = [models.UniqueConstraint(fields=["workspace", "key"], name="submission_key_unique")]
+
+    def __str__(self) -> str:
+        return self.key
+
+
 class Answer(WorkspaceOwned):
     """One answer to one question. A multiple-choice answer is one row per chosen option, so
     "how many picked X" is a plain COUNT ... GROUP BY choice_id."""
 
+    # No database constraint: on PostgreSQL responses are partitioned by month, and a foreign key to a
+    # partitioned table needs its partition key (submitted_at) too. Written in the response's transaction
+    # and deleted with it by the ORM; `manage.py response_partitions check` counts strays.
     response = models.ForeignKey(Response, verbose_name=_("response"), on_delete=models.CASCADE,
-                                 related_name="answers")
+                                 related_name="answers", db_constraint=False)
     # PROTECT: an answered question is hidden, not deleted.
     question = models.ForeignKey(Question, verbose_name=_("question"), on_delete=models.PROTECT, related_name="+")
     number = models.SmallIntegerField(_("number"), null=True, blank=True)
@@ -601,8 +636,10 @@ class PartialResponse(WorkspaceOwned):
     page = models.PositiveSmallIntegerField(_("page"), default=0)
     reached_position = models.PositiveIntegerField(_("reached question position"), default=0)
     nps_score = models.PositiveSmallIntegerField(_("NPS answer"), null=True, blank=True)
-    response = models.OneToOneField(Response, verbose_name=_("response"), null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="partial")
+    # One partial response per response (the constraint below, led by the workspace like every unique key);
+    # no database constraint: responses are partitioned by month (partitions.py), the ORM keeps the link.
+    response = models.ForeignKey(Response, verbose_name=_("response"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="partials", db_constraint=False)
     created_at = models.DateTimeField(_("started at"), default=timezone.now)
     updated_at = models.DateTimeField(_("last answer at"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires at"))
@@ -615,6 +652,8 @@ class PartialResponse(WorkspaceOwned):
         ordering = ["-updated_at", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["workspace", "resume_token"], name="partial_unique_resume_token"),
+            models.UniqueConstraint(fields=["workspace", "response"], condition=Q(response__isnull=False),
+                                    name="partial_unique_response"),
             # A double click on the first page finds the partial response it already made.
             models.UniqueConstraint(fields=["workspace", "submission_key"], name="partial_unique_submission_key"),
             models.UniqueConstraint(fields=["workspace", "invitation"], condition=Q(status="in_progress"),

@@ -68,7 +68,8 @@ def distribution_log(distribution: Distribution) -> dict:
 
 def distribution_invitations(distribution: Distribution, status: str = ""):
     invitations = (SurveyInvitation.objects.for_workspace(distribution.workspace_id)
-                   .filter(distribution=distribution).select_related("customer").order_by("pk"))
+                   .filter(distribution=distribution).select_related("customer")
+                   .defer("email__body_text", "email__body_html").select_related("email").order_by("pk"))
     if status in SurveyInvitation.Status.values:
         invitations = invitations.filter(status=status)
     return invitations
@@ -356,7 +357,7 @@ def survey_funnel(survey: Survey) -> Funnel:
         expired=Count("pk", filter=Q(status=PartialResponse.Status.EXPIRED)),
         **{f"q{question.pk}": Count("pk", filter=Q(reached_position__gte=question.position)) for question in questions})
     completed = (Response.objects.for_workspace(survey.workspace_id).filter(survey=survey)
-                 .exclude(partial__status=PartialResponse.Status.EXPIRED).count())
+                 .exclude(partials__status=PartialResponse.Status.EXPIRED).count())
     started = completed + counts["total"]
     rows = []
     for number, question in enumerate(questions, start=1):

@@ -3,7 +3,6 @@
 import logging
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
-from smtplib import SMTPException
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -15,15 +14,26 @@ from apps.customers.models import Customer, Segment
 from apps.feedback import services as feedback_services
 from apps.kpis import services as kpi_services
 from apps.kpis import tasks as kpi_tasks
+from apps.outbox import services as outbox_services
+from apps.outbox.models import OutboundEmail
 from apps.touchpoints.models import Channel
 from apps.webhooks import payloads as webhook_payloads
 from apps.webhooks import services as webhook_services
 from apps.workspaces.models import Workspace
-from cxm import emails
 from cxm.queue import enqueue_coalesced_on_commit, enqueue_on_commit
 
-from . import languages, logic, page_cache, quotas, tasks
-from .models import Answer, Choice, Distribution, Question, Response, Survey, SurveyInvitation, WaveSchedule
+from . import form_tokens, languages, logic, page_cache, quotas, tasks
+from .models import (
+    Answer,
+    Choice,
+    Distribution,
+    Question,
+    Response,
+    SubmissionKey,
+    Survey,
+    SurveyInvitation,
+    WaveSchedule,
+)
 from .question_templates import template_questions
 
 logger = logging.getLogger(__name__)
@@ -388,6 +398,13 @@ def response_channel(survey: Survey, hidden_fields: Mapping[str, str]) -> str:
     return channel if channel in Channel.values else ""
 
 
+def _response_insert(response: Response, *, submission_key: str, now) -> None:
+    with transaction.atomic():
+        response.save(force_insert=True)
+        SubmissionKey.objects.create(workspace_id=response.workspace_id, key=submission_key,
+                                     response_id=response.pk, created_at=now)
+
+
 @transaction.atomic
 def response_record(*, survey: Survey, questions: Sequence[Question], answers: Mapping[int, Any],
                     submission_key: str, hidden_fields: Mapping[str, str] | None = None,
@@ -428,15 +445,20 @@ def response_record(*, survey: Survey, questions: Sequence[Question], answers: M
         ces_score=_first(questions, answers, Question.Kind.CES), comment=comment,
         hidden_fields=hidden_fields, submission_key=submission_key)
     try:
-        with transaction.atomic():
-            response.save(force_insert=True)
+        _response_insert(response, submission_key=submission_key, now=now)
     except IntegrityError:
         # The same form posted again (a double click, a reload): the first post's response is the one.
-        # Checking after the insert, not before, keeps the common case to one statement.
-        existing = Response.objects.for_workspace(workspace).filter(submission_key=submission_key).first()
-        if existing is None:
+        # Checking after the insert, not before, keeps the common case free of a lookup.
+        keys = SubmissionKey.objects.for_workspace(workspace).filter(key=submission_key)
+        existing = Response.objects.for_workspace(workspace).filter(pk__in=keys.values("response_id")).first()
+        if existing is not None:
+            return existing
+        if not keys.exists():
             raise
-        return existing
+        # The key's response was deleted since: the key is stale and this post is the only one.
+        keys.delete()
+        response.pk = None
+        _response_insert(response, submission_key=submission_key, now=now)
     if survey.has_quotas:
         quotas.quota_claim(survey=survey, hidden_fields=hidden_fields, channel=response.channel,
                            customer=invitation.customer if invitation is not None else customer)
@@ -453,6 +475,13 @@ def response_record(*, survey: Survey, questions: Sequence[Question], answers: M
     webhook_services.event_emit(workspace=workspace, event="response.completed",
                                 payload=lambda: webhook_payloads.response_completed(response))
     return response
+
+
+def submission_keys_purge(*, now=None) -> int:
+    """Double-post keys outlive their form tokens (a day) by a day; then they can go."""
+    cutoff = (now or timezone.now()) - timedelta(seconds=2 * form_tokens.MAX_AGE)
+    deleted, _rows = SubmissionKey.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
 
 
 def invitation_mark_opened(*, invitation: SurveyInvitation) -> None:
@@ -528,47 +557,64 @@ def distribution_invitations_create(*, distribution: Distribution) -> None:
     SurveyInvitation.objects.bulk_create(batch, ignore_conflicts=True)
 
 
-def _send_invitation_email(invitation: SurveyInvitation, survey: Survey) -> None:
+def _invitation_email(invitation: SurveyInvitation, survey: Survey, now) -> OutboundEmail:
     customer = invitation.customer
-    emails.send("survey_invitation", [customer.email], {
-        "survey": survey,
-        "workspace": survey.workspace,
-        "customer": customer,
-        "invitation": invitation,
-        "survey_url": invitation.get_absolute_url(),
-    }, language=customer.language or survey.language)
+    return outbox_services.email_build(
+        workspace=survey.workspace, kind="survey_invitation", to=customer.email, now=now,
+        topic=f"survey_invitation:{invitation.pk}", language=customer.language or survey.language, context={
+            "survey": survey,
+            "workspace": survey.workspace,
+            "customer": customer,
+            "invitation": invitation,
+            "survey_url": invitation.get_absolute_url(),
+        })
 
 
 def distribution_emails_send(*, distribution: Distribution) -> None:
-    """E-mail the invitations still waiting, a batch at a time. Only pending ones are picked, and each
-    batch is marked sent when it is done, so a re-run never e-mails a customer twice."""
+    """E-mail the invitations still waiting. A batch at a time, each invitation gets its e-mail in the outbound
+    log (in one transaction, so a re-run finds it and makes no second one); then each e-mail is claimed, sent
+    and settled on its own (apps/outbox), so a worker killed mid-batch leaves nothing that a re-run would
+    send twice. An e-mail the server refuses is retried with backoff by the periodic job; the invitation
+    waits (pending) until its e-mail is settled."""
     survey = distribution.survey
+    invitations = SurveyInvitation.objects.for_workspace(distribution.workspace_id).filter(
+        distribution=distribution, status=SurveyInvitation.Status.PENDING)
     while True:
+        now = timezone.now()
         with transaction.atomic():
             # SKIP LOCKED: two workers on the same distribution share the work instead of doubling it.
-            batch = list(SurveyInvitation.objects.for_workspace(distribution.workspace_id)
-                         .filter(distribution=distribution, status=SurveyInvitation.Status.PENDING)
-                         .select_related("customer").order_by("pk")
+            batch = list(invitations.filter(email__isnull=True).select_related("customer").order_by("pk")
                          .select_for_update(skip_locked=True, of=("self",))[:EMAIL_BATCH_SIZE])
             if not batch:
-                return
-            sent, failed = [], []
-            for invitation in batch:
-                try:
-                    _send_invitation_email(invitation, survey)
-                except (SMTPException, OSError):
-                    logger.warning("survey invitation %s: e-mail not sent", invitation.pk, exc_info=True)
-                    failed.append(invitation)
-                else:
-                    sent.append(invitation)
-            now = timezone.now()
-            SurveyInvitation.objects.filter(pk__in=[i.pk for i in sent]).update(
-                status=SurveyInvitation.Status.SENT, sent_at=now)
-            SurveyInvitation.objects.filter(pk__in=[i.pk for i in failed]).update(
-                status=SurveyInvitation.Status.FAILED)
-            # Being asked counts as being surveyed: the contact-fatigue window starts now.
-            Customer.objects.for_workspace(distribution.workspace_id).filter(
-                pk__in=[i.customer_id for i in sent]).update(last_surveyed_at=now)
+                break
+            queued = OutboundEmail.objects.bulk_create([_invitation_email(invitation, survey, now)
+                                                        for invitation in batch])
+            for invitation, email in zip(batch, queued, strict=True):
+                invitation.email = email
+            SurveyInvitation.objects.bulk_update(batch, ["email"])
+        for email in queued:
+            outbox_services.email_deliver(email_id=email.pk)
+    # E-mails a killed run logged but never attempted (retries wait for their backoff).
+    for email_id in OutboundEmail.objects.for_workspace(distribution.workspace_id).filter(
+            pk__in=invitations.values("email_id"), status=OutboundEmail.Status.QUEUED).values_list("pk", flat=True):
+        outbox_services.email_deliver(email_id=email_id)
+
+
+def invitation_email_settled(email: OutboundEmail) -> None:
+    """The outbound log settled an invitation's e-mail: copy the outcome onto the invitation. Being asked
+    counts as being surveyed, so the customer's contact-fatigue window starts when it was sent."""
+    invitations = SurveyInvitation.objects.for_workspace(email.workspace_id).filter(email=email)
+    if email.status == OutboundEmail.Status.SENT:
+        invitations.update(status=SurveyInvitation.Status.SENT, sent_at=email.sent_at)
+        Customer.objects.for_workspace(email.workspace_id).filter(
+            pk__in=invitations.values("customer_id")).update(last_surveyed_at=email.sent_at)
+    else:
+        invitations.update(status=SurveyInvitation.Status.FAILED)
+    # A retry that settles after the job finished changes the distribution's stored counts.
+    finished = Distribution.objects.for_workspace(email.workspace_id).filter(
+        pk__in=invitations.values("distribution_id"), status=Distribution.Status.DONE)
+    for distribution in finished:
+        distribution_counts_refresh(distribution=distribution)
 
 
 def distribution_counts_refresh(*, distribution: Distribution) -> Distribution:

@@ -23,6 +23,16 @@ def recompute_distribution_counts(distribution_id: int) -> None:
 
 
 @shared_task
+def maintain_response_partitions() -> list[str]:
+    """Daily: the coming months' response partitions exist before their first response (PostgreSQL), and
+    double-post keys older than any live form are dropped."""
+    from . import partitions, services
+
+    services.submission_keys_purge()
+    return partitions.partitions_ensure()
+
+
+@shared_task
 def create_due_waves() -> int:
     """Every 15 minutes: the next wave of every relationship NPS schedule that is due."""
     from . import services

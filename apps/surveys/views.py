@@ -679,9 +679,9 @@ def response_list(request, survey_id):
     survey = _survey(request, survey_id)
     survey.workspace = request.workspace
     form, filters = _filters(request)
-    # "partial": a response recorded from unfinished answers when they expired is marked as such.
-    responses = (selectors.survey_responses(survey, filters).select_related("customer", "touchpoint", "partial")
-                 .order_by("-submitted_at", "-pk"))
+    # A response recorded from unfinished answers when they expired is marked as such.
+    responses = (selectors.survey_responses(survey, filters).select_related("customer", "touchpoint")
+                 .with_expiry_mark().order_by("-submitted_at", "-pk"))
     context = {
         "survey": survey,
         "form": form,

@@ -3,7 +3,6 @@ records the event; everything else here serves the settings pages, the Celery ta
 
 import json
 import logging
-import random
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from apps.workspaces.models import Workspace
 from cxm.queue import enqueue_on_commit
+from cxm.retry import backoff
 
 from . import addresses, sender, signing, tasks
 from .models import Event, Format, WebhookAttempt, WebhookDelivery, WebhookEndpoint, new_secret
@@ -203,10 +203,8 @@ def delivery_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
 # Sending -----------------------------------------------------------------------------------------------
 
 def retry_delay(attempt: int) -> timedelta:
-    """After the n-th failed attempt: base · 2^(n−1), capped, plus up to 10% jitter so the retries of an
-    outage do not all land in the same second."""
-    seconds = min(settings.WEBHOOK_RETRY_BASE_SECONDS * 2 ** (attempt - 1), settings.WEBHOOK_RETRY_MAX_SECONDS)
-    return timedelta(seconds=seconds * (1 + random.uniform(0, 0.1)))
+    return backoff(attempt, base_seconds=settings.WEBHOOK_RETRY_BASE_SECONDS,
+                   max_seconds=settings.WEBHOOK_RETRY_MAX_SECONDS)
 
 
 def request_body(delivery: WebhookDelivery) -> bytes:

@@ -52,5 +52,6 @@ def send_endpoint_disabled_email(endpoint_id: int) -> int:
     for address, language in recipients:
         emails.send("webhook_disabled", [address], {
             "endpoint": endpoint, "workspace": workspace, "last_delivery": last, "endpoint_url": url,
-            "failures": endpoint.consecutive_failures}, language=language)
+            "failures": endpoint.consecutive_failures}, workspace=workspace, language=language,
+            topic=f"webhook_endpoint:{endpoint.pk}")
     return len(recipients)

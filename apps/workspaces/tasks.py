@@ -20,7 +20,7 @@ def send_invitation_email(invitation_id: int) -> bool:
         "workspace": workspace,
         "inviter": invitation.invited_by,
         "accept_url": invitation.get_accept_url(),
-    }, language=language)
+    }, workspace=workspace, language=language, topic=f"invitation:{invitation.pk}")
     return True
 
 
@@ -48,7 +48,8 @@ def send_workspace_deletion_emails(workspace_id: int) -> int:
         emails.send("workspace_deletion", [membership.user.email], {
             "workspace": workspace, "membership": membership, "data_url": data_url,
             "requested_by": workspace.deletion_requested_by,
-        }, language=membership.user.language or workspace.default_language)
+        }, workspace=workspace, language=membership.user.language or workspace.default_language,
+            topic=f"workspace_deletion:{workspace.pk}")
     return len(members)
 
 

@@ -39,10 +39,12 @@ class Connection:
             self.writer.close()
             self.writer = None
 
-    async def request(self, method: str, path: str, body: bytes = b"") -> tuple[int, bytes]:
+    async def request(self, method: str, path: str, body: bytes = b"", cookie: str = "") -> tuple[int, bytes]:
         if self.writer is None:
             await self.open()
         head = f"{method} {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nAccept-Language: ko\r\n"
+        if cookie:
+            head += f"Cookie: {cookie}\r\n"
         if body:
             head += f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(body)}\r\n"
         self.writer.write(head.encode() + b"\r\n" + body)

@@ -115,7 +115,7 @@ def test_board_page_query_count_does_not_grow_with_items(client, workspace, bob,
     for number in range(12):
         item = ErrcItemFactory(board=board, quadrant=["eliminate", "reduce", "raise", "create"][number % 4],
                                owner=bob)
-        item.touchpoints.add(touchpoint)
+        item.touchpoints.add(touchpoint, through_defaults={"workspace": item.workspace})
         ItemEvidenceFactory(item=item)
     with django_assert_max_num_queries(14):
         response = client.get(url("board_detail", workspace, board_id=board.pk))

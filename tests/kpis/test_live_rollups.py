@@ -8,11 +8,9 @@ REDIS_URL makes them in production), so stopping it disturbs nothing else. Runs 
 PostgreSQL DATABASE_URL are set (CI's second pass); skipped elsewhere, or failed with
 CXM_REQUIRE_SERVICES=1."""
 
-import os
 import time
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from apps.kpis import selectors
@@ -26,7 +24,7 @@ from tests.factories import SurveyFactory, TouchpointFactory
 from tests.surveys.factories import QuestionFactory
 from tests.surveys.helpers import field, open_form
 
-from .live_stack import REDIS_SERVER, CeleryStack, PrivateRedis, celery_app_on, wait_until
+from .live_stack import CeleryStack, PrivateRedis, celery_app_on, require_live_services, wait_until
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -39,11 +37,7 @@ CSAT_QUESTION = "How satisfied are you?"
 @pytest.fixture
 def live(tmp_path, settings, transactional_db):
     """Private Redis + worker + beat, with this process's Celery app and cache on the same Redis."""
-    if not settings.REDIS_URL or connection.vendor != "postgresql" or not os.access(REDIS_SERVER, os.X_OK):
-        reason = "needs REDIS_URL, a PostgreSQL DATABASE_URL and redis-server (CI's second pass has all three)"
-        if os.environ.get("CXM_REQUIRE_SERVICES"):
-            pytest.fail(reason)
-        pytest.skip(reason)
+    require_live_services(settings)
     redis = PrivateRedis(tmp_path)
     stack = CeleryStack(tmp_path, redis_url=redis.url, dirty_slice_seconds=DIRTY_SLICE_SECONDS)
     try:

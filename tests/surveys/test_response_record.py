@@ -59,6 +59,15 @@ def test_the_same_submission_key_returns_the_first_response(workspace):
     assert Answer.objects.count() == 1
 
 
+def test_a_key_whose_response_was_deleted_does_not_block_the_post(workspace):
+    survey = SurveyFactory(workspace=workspace, status="live")
+    nps = QuestionFactory(survey=survey, kind="nps")
+    record(survey, {nps.pk: 9}, submission_key="again").delete()
+    again = record(survey, {nps.pk: 4}, submission_key="again")
+    assert Response.objects.get() == again and again.nps_score == 4
+    assert record(survey, {nps.pk: 1}, submission_key="again") == again
+
+
 def test_submission_keys_are_unique_per_workspace_only(workspace):
     survey, elsewhere = SurveyFactory(workspace=workspace, status="live"), SurveyFactory(status="live")
     for each in (survey, elsewhere):

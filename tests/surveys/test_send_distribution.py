@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone, translation
 
+from apps.outbox import services as outbox_services
 from apps.surveys import selectors, services
 from apps.surveys.models import Distribution, SurveyInvitation
 from apps.surveys.tasks import send_distribution
@@ -121,21 +122,32 @@ def test_a_rerun_invites_customers_added_since_and_only_them(survey, customers):
     assert status_of(distribution, newcomer) == ("sent", "")
 
 
-def test_a_failed_email_is_marked_and_the_rest_are_sent(survey, customers, monkeypatch):
-    real_send = services.emails.send
+def test_a_refused_email_is_retried_then_marked_failed_and_the_rest_are_sent(survey, customers, monkeypatch,
+                                                                           settings):
+    settings.EMAIL_MAX_ATTEMPTS = 2
+    real_send = outbox_services._smtp_send
 
-    def flaky_send(name, to, context, **kwargs):
-        if to == ["yes@example.com"]:
+    def refusing_server(email):
+        if email.to == "yes@example.com":
             raise SMTPException("mailbox unavailable")
-        return real_send(name, to, context, **kwargs)
+        return real_send(email)
 
-    monkeypatch.setattr(services.emails, "send", flaky_send)
+    monkeypatch.setattr(outbox_services, "_smtp_send", refusing_server)
     distribution = DistributionFactory(survey=survey, filters={"segment": "vip"})
     send_distribution(distribution.pk)
-    assert status_of(distribution, customers["sent"]) == ("failed", "")
     assert status_of(distribution, customers["sent_after_window"]) == ("sent", "")
+    # Refused once: still waiting, its e-mail retrying with the error shown on the distribution page.
+    assert status_of(distribution, customers["sent"]) == ("pending", "")
+    invitation = SurveyInvitation.objects.get(distribution=distribution, customer=customers["sent"])
+    assert (invitation.email.status, invitation.email.attempts) == ("retrying", 1)
+    assert "mailbox unavailable" in invitation.email.last_error
+    assert selectors.distribution_log(distribution)["retrying_count"] == 1
+    # The periodic job's second attempt is the last one: the invitation is failed, the counts follow.
+    outbox_services.emails_send_due(now=invitation.email.next_attempt_at + timedelta(seconds=1))
+    assert status_of(distribution, customers["sent"]) == ("failed", "")
     distribution.refresh_from_db()
-    assert distribution.failed_count == 1
+    assert (distribution.failed_count, distribution.sent_count) == (1, 1)
+    assert [message.to for message in mail.outbox] == [[customers["sent_after_window"].email]]
 
 
 @pytest.mark.parametrize(("customer_language", "survey_language", "expected"), [

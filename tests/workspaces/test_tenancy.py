@@ -34,6 +34,7 @@ from tests.feedback.factories import (
     FollowUpCaseFactory,
     TagFactory,
 )
+from tests.outbox.factories import OutboundEmailFactory
 from tests.surveys.factories import (
     ChoiceFactory,
     DistributionFactory,
@@ -89,6 +90,7 @@ OBJECT_FACTORIES: dict[str, Callable] = {
     # The delivery of the endpoint the same URL just made.
     "delivery_id": lambda workspace: WebhookDeliveryFactory(
         endpoint=WebhookEndpoint.objects.filter(workspace=workspace).order_by("-pk").first()).pk,
+    "email_id": lambda workspace: OutboundEmailFactory(workspace=workspace).pk,
 }
 
 PARAMETER = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")

@@ -5,9 +5,11 @@ takes an id of (answers, rollups, join tables, logs)."""
 from django.utils import timezone
 
 from apps.api.models import IdempotencyRecord
+from apps.errc.models import ErrcItem
 from apps.feedback.models import AlertRule, CaseEvent, FeedbackTag, FeedbackTheme, FollowUpCase, Tag
 from apps.kpis import services as kpi_services
-from apps.surveys.models import Question, Survey
+from apps.surveys.models import Question, SubmissionKey, Survey
+from apps.touchpoints.models import Touchpoint
 from apps.webhooks.models import WebhookAttempt, WebhookDelivery
 from apps.workspaces.data_export import tenant_models
 from apps.workspaces.models import AuditEntry, audit
@@ -22,7 +24,9 @@ def populate(workspace) -> None:
         factory(workspace)
     survey = Survey.objects.for_workspace(workspace).latest("pk")
     question = QuestionFactory(survey=survey, kind=Question.Kind.NPS)
-    respond(survey, {question: 3}, comment="slow delivery")
+    response = respond(survey, {question: 3}, comment="slow delivery")
+    SubmissionKey.objects.create(workspace=workspace, key="world-key", response_id=response.pk,
+                                 created_at=response.submitted_at)
     SurveyInvitationFactory(distribution__survey=survey)
     PartialResponseFactory(survey=survey)
     item = FeedbackItemFactory(workspace=workspace)
@@ -32,6 +36,8 @@ def populate(workspace) -> None:
     FeedbackTheme.objects.create(workspace=workspace, item=item, theme=ThemeFactory(workspace=workspace))
     case = FollowUpCase.objects.for_workspace(workspace).first()
     CaseEvent.objects.create(workspace=workspace, case=case, kind="note", text="called back")
+    item = ErrcItem.objects.for_workspace(workspace).first()
+    item.touchpoints.add(Touchpoint.objects.for_workspace(workspace).first(), through_defaults={"workspace": workspace})
     from apps.feedback.models import AlertState
 
     AlertState.objects.create(workspace=workspace, rule=AlertRule.objects.for_workspace(workspace).first())

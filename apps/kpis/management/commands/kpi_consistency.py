@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from apps.kpis import selectors
 from apps.kpis.models import DailyRollup, SegmentRollup
+from apps.surveys import partitions
 from apps.workspaces.models import Workspace
 
 
@@ -18,13 +19,19 @@ class Command(BaseCommand):
 
     def handle(self, *args, samples=50, seed=None, workspace=None, **options):
         rng = random.Random(seed)
+        archived = partitions.archived_until()
         checked, mismatches = 0, []
         workspaces = list(Workspace.objects.filter(slug=workspace) if workspace else Workspace.objects.all())
         for _ in range(samples):
             if not workspaces:
                 break
             workspace = rng.choice(workspaces)
-            days = list(DailyRollup.objects.for_workspace(workspace).values_list("day", flat=True).distinct()[:400])
+            rollups = DailyRollup.objects.for_workspace(workspace)
+            if archived is not None:
+                # Archived months keep their rollups (the history) but not their responses; a local day
+                # may straddle the UTC month boundary, hence the day of margin.
+                rollups = rollups.filter(day__gt=archived)
+            days = list(rollups.values_list("day", flat=True).distinct()[:400])
             if not days:
                 continue
             first, last = sorted(rng.sample(days, 2) if len(days) > 1 else [days[0], days[0]])

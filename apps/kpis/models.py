@@ -29,14 +29,21 @@ SCORE_FIELDS = ["responses", "promoters", "passives", "detractors", "csat_satisf
                 "ces_answers"]
 
 
-class DailyRollup(WorkspaceOwned, ScoreCounts):
-    """workspace × day (in the workspace's time zone) × survey × touchpoint × channel."""
+class DaySlice(ScoreCounts):
+    """The counts of one day (in the workspace's time zone) × survey × touchpoint × channel."""
 
     day = models.DateField(_("day"))
     survey = models.ForeignKey("surveys.Survey", on_delete=models.CASCADE, related_name="+")
     touchpoint = models.ForeignKey("touchpoints.Touchpoint", null=True, blank=True, on_delete=models.CASCADE,
                                    related_name="+")
     channel = models.CharField(max_length=24, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class DailyRollup(WorkspaceOwned, DaySlice):
+    """workspace × day × survey × touchpoint × channel."""
 
     objects = WorkspaceQuerySet.as_manager()
 
@@ -81,18 +88,13 @@ class SegmentRollup(WorkspaceOwned, ScoreCounts):
         return f"{self.day} · {self.attribute}={self.value} · touchpoint {self.touchpoint_id}"
 
 
-class SavedSegmentRollup(WorkspaceOwned, ScoreCounts):
+class SavedSegmentRollup(WorkspaceOwned, DaySlice):
     """workspace × saved segment × day × survey × touchpoint × channel: the daily rollup of the responses of
     the customers a saved segment selects, so the dashboard and the NPS report filter by it without reading
     responses. Membership is evaluated when the slice is recomputed (the day of a new response, every
     night, and all days when the segment is saved)."""
 
     segment = models.ForeignKey("customers.Segment", on_delete=models.CASCADE, related_name="+")
-    day = models.DateField(_("day"))
-    survey = models.ForeignKey("surveys.Survey", on_delete=models.CASCADE, related_name="+")
-    touchpoint = models.ForeignKey("touchpoints.Touchpoint", null=True, blank=True, on_delete=models.CASCADE,
-                                   related_name="+")
-    channel = models.CharField(max_length=24, blank=True)
 
     objects = WorkspaceQuerySet.as_manager()
 

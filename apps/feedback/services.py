@@ -22,6 +22,7 @@ from apps.touchpoints.models import Touchpoint
 from apps.webhooks import payloads as webhook_payloads
 from apps.webhooks import services as webhook_services
 from apps.workspaces.models import Membership, Role, Workspace
+from cxm import inserts
 from cxm.prepared import PreparedQuery
 from cxm.queue import enqueue_coalesced_on_commit, enqueue_on_commit
 
@@ -138,7 +139,7 @@ def feedback_record_for_response(*, response: Response, answers: Sequence[Answer
         text=text, source=Source.SURVEY, created_at=response.submitted_at) for answer, text in texts]
     tag_rules, comment_rules = _text_rules(workspace) if texts else ([], [])
     if items:
-        FeedbackItem.objects.bulk_create(items)
+        inserts.insert(items)
         tag_rules_apply_to_items(workspace=workspace, items=items, rules=tag_rules)
         enqueue_coalesced_on_commit(tasks.analyse_new_feedback, workspace.pk)
     return follow_up_case_open_for_response(response=response, feedback_item=items[0] if items else None,
@@ -600,13 +601,10 @@ def follow_up_case_open_for_response(*, response: Response, feedback_item: Feedb
         reason=reason, alert_rule_id=rule.pk if rule is not None else None,
         assignee_id=case_assignee_pick(workspace=workspace, touchpoint_id=response.touchpoint_id),
         created_at=now, due_at=FollowUpCase.due_from(now, workspace.follow_up_sla_hours))
-    try:
-        with transaction.atomic():
-            case.save(force_insert=True)
-    except IntegrityError:
+    if not inserts.insert([case], ignore_conflicts=True):  # the response's case is already open
         return FollowUpCase.objects.for_workspace(workspace).filter(response=response).first()
-    CaseEvent.objects.create(workspace=workspace, case=case, kind=CaseEvent.Kind.OPENED, to_status=case.status,
-                             assignee_id=case.assignee_id, created_at=now)
+    inserts.insert([CaseEvent(workspace=workspace, case=case, kind=CaseEvent.Kind.OPENED, to_status=case.status,
+                              assignee_id=case.assignee_id, created_at=now)])
     if case.assignee_id is not None:
         enqueue_on_commit(tasks.send_case_assigned_email, case.pk)
     webhook_services.event_emit(workspace=workspace, event="follow_up_case.opened",

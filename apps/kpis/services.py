@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from apps.surveys.models import Response, SurveyInvitation
 from apps.workspaces.models import Workspace
+from cxm import inserts
 
 from .models import DailyRollup, DirtySlice, InvitationRollup, SavedSegmentRollup, SegmentRollup
 
@@ -246,9 +247,7 @@ def rollups_rebuild(*, workspace: Workspace, first: date | None = None, last: da
 def slice_mark_dirty(*, workspace: Workspace, moment: datetime) -> date:
     """Written inside the response's transaction: the rollups of that day are stale until recomputed."""
     day = local_day(workspace, moment)
-    DirtySlice.objects.bulk_create([DirtySlice(workspace=workspace, day=day, marked_at=timezone.now())],
-                                   update_conflicts=True, unique_fields=["workspace", "day"],
-                                   update_fields=["marked_at"])
+    inserts.insert([DirtySlice(workspace=workspace, day=day)], update_conflicts=(["workspace", "day"], ["marked_at"]))
     return day
 
 

@@ -20,6 +20,7 @@ from apps.touchpoints.models import Channel
 from apps.webhooks import payloads as webhook_payloads
 from apps.webhooks import services as webhook_services
 from apps.workspaces.models import Workspace
+from cxm import inserts
 from cxm.queue import enqueue_coalesced_on_commit, enqueue_on_commit
 
 from . import form_tokens, languages, logic, page_cache, quotas, tasks
@@ -398,11 +399,10 @@ def response_channel(survey: Survey, hidden_fields: Mapping[str, str]) -> str:
     return channel if channel in Channel.values else ""
 
 
-def _response_insert(response: Response, *, submission_key: str, now) -> None:
-    with transaction.atomic():
-        response.save(force_insert=True)
-        SubmissionKey.objects.create(workspace_id=response.workspace_id, key=submission_key,
-                                     response_id=response.pk, created_at=now)
+def _key_insert(response: Response, *, submission_key: str, now) -> bool:
+    """Claim the submission key for the response just inserted; False when another response holds it."""
+    return bool(inserts.insert([SubmissionKey(workspace_id=response.workspace_id, key=submission_key,
+                                              response_id=response.pk, created_at=now)], ignore_conflicts=True))
 
 
 @transaction.atomic
@@ -444,25 +444,24 @@ def response_record(*, survey: Survey, questions: Sequence[Question], answers: M
         nps_score=nps_answer, csat_score=_first(questions, answers, Question.Kind.CSAT),
         ces_score=_first(questions, answers, Question.Kind.CES), comment=comment,
         hidden_fields=hidden_fields, submission_key=submission_key)
-    try:
-        _response_insert(response, submission_key=submission_key, now=now)
-    except IntegrityError:
+    inserts.insert([response])
+    if not _key_insert(response, submission_key=submission_key, now=now):
         # The same form posted again (a double click, a reload): the first post's response is the one.
-        # Checking after the insert, not before, keeps the common case free of a lookup.
+        # Claiming the key after the insert, not checking before, keeps the common case free of a lookup,
+        # and ON CONFLICT DO NOTHING (which waits for a concurrent claim to commit) of a savepoint.
         keys = SubmissionKey.objects.for_workspace(workspace).filter(key=submission_key)
         existing = Response.objects.for_workspace(workspace).filter(pk__in=keys.values("response_id")).first()
         if existing is not None:
+            Response.objects.for_workspace(workspace).filter(pk=response.pk).delete()
             return existing
-        if not keys.exists():
-            raise
         # The key's response was deleted since: the key is stale and this post is the only one.
         keys.delete()
-        response.pk = None
-        _response_insert(response, submission_key=submission_key, now=now)
+        if not _key_insert(response, submission_key=submission_key, now=now):
+            raise IntegrityError(f"submission key {submission_key} claimed twice")
     if survey.has_quotas:
         quotas.quota_claim(survey=survey, hidden_fields=hidden_fields, channel=response.channel,
                            customer=invitation.customer if invitation is not None else customer)
-    saved_answers = Answer.objects.bulk_create(_answer_rows(workspace, response, questions, answers))
+    saved_answers = inserts.insert(_answer_rows(workspace, response, questions, answers))
     # The comment becomes feedback and a detractor's answer opens a follow-up case, in this transaction.
     feedback_services.feedback_record_for_response(response=response, answers=saved_answers)
     if invitation is not None:

@@ -107,13 +107,13 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Parameters bound by the server, and a statement run twice on a connection is prepared: PostgreSQL then
-    # skips parsing and planning it, which was most of its CPU on the survey submission path (the survey's
-    # JOIN: 228 µs planned each time, 18 µs prepared). DATABASE_PREPARE_THRESHOLD= (empty) turns preparing
-    # off, for a transaction-pooling PgBouncer older than 1.21, which cannot keep prepared statements.
+    # The few statements every survey submission runs go through cxm/prepared.py's server-binding cursor, and a
+    # statement run twice on a connection is then prepared: PostgreSQL skips parsing and planning it, which was
+    # most of its CPU on that path (the survey's JOIN: 228 µs planned each time, 18 µs prepared). Every other
+    # query binds on the client as Django does by default, so none of them is affected.
+    # DATABASE_PREPARE_THRESHOLD= (empty) turns preparing off, for a transaction-pooling PgBouncer before 1.21.
     _threshold = os.environ.get("DATABASE_PREPARE_THRESHOLD", "2")
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        server_side_binding=True, prepare_threshold=int(_threshold) if _threshold else None)
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = int(_threshold) if _threshold else None
 # Optional streaming replica of the same database: the dashboard's rollup reads go there (cxm/routers.py).
 if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = dj_database_url.parse(

@@ -13,6 +13,7 @@ from django.db import connection
 from apps.customers.models import Customer
 from apps.touchpoints.models import Touchpoint
 from apps.workspaces.models import Workspace
+from cxm.prepared import statement_cursor
 
 from .models import Survey, SurveyInvitation
 
@@ -67,7 +68,7 @@ def _instances(row, layout, using: str) -> list:
 
 def _fetch(sql_and_layout, params):
     sql, layout = sql_and_layout
-    with connection.cursor() as cursor:
+    with statement_cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return None if row is None else _instances(row, layout, connection.alias)

@@ -96,13 +96,20 @@ def free_port() -> int:
 
 
 def make_survey(name: str):
-    """A fresh live survey in the bench workspace (earlier bench responses are deleted first)."""
+    """A fresh live survey in the bench workspace (earlier bench responses are deleted first, and the tables
+    vacuumed: a run after ten others must not measure the dead rows they left)."""
+    from django.db import connection
+
     from apps.surveys.models import Choice, Question, Response, Survey
     from apps.workspaces.models import Workspace
 
     workspace, _ = Workspace.objects.get_or_create(slug="bench-submit", defaults={"name": "벤치마크 Bench"})
     old = Survey.objects.for_workspace(workspace)
     Response.objects.for_workspace(workspace).filter(survey__in=old).delete()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE) surveys_response, surveys_answer, surveys_submissionkey, "
+                           "feedback_feedbackitem, feedback_followupcase, feedback_caseevent, kpis_dirtyslice")
     survey = Survey.objects.create(workspace=workspace, title=f"제출 벤치마크 {name}", language="ko", status="live")
     nps = Question.objects.create(workspace=workspace, survey=survey, position=1, kind="nps",
                                   text="벤치마크를 친구에게 추천할 가능성은 얼마나 되나요?")

@@ -1,0 +1,80 @@
+"""cxm.inserts.insert writes what save()/bulk_create() would, and the submission path's statements are prepared
+on PostgreSQL."""
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from apps.kpis.models import DirtySlice
+from apps.surveys import link_lookup
+from apps.surveys.models import Answer, Question, Response, SubmissionKey
+from cxm import inserts
+from tests.factories import SurveyFactory, WorkspaceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_rows_get_their_keys_in_order_and_read_back_as_saved():
+    survey = SurveyFactory()
+    workspace = survey.workspace
+    questions = [Question.objects.create(workspace=workspace, survey=survey, position=n, kind="rating", text=f"Q{n}")
+                 for n in (1, 2, 3)]
+    response = Response(workspace=workspace, survey=survey, submitted_at=timezone.now(), nps_score=9,
+                        hidden_fields={"order": "A-1"})
+    assert inserts.insert([response]) == [response]
+    assert response.pk is not None and not response._state.adding
+    answers = [Answer(workspace=workspace, response=response, question=question, number=n)
+               for n, question in enumerate(questions, start=1)]
+    inserts.insert(answers)
+    stored = Response.objects.get(pk=response.pk)
+    assert (stored.survey_id, stored.nps_score, stored.hidden_fields) == (survey.pk, 9, {"order": "A-1"})
+    assert stored.submission_key == response.submission_key  # a default computed on the instance is what is kept
+    # Each instance got the key of its own row, not merely some key.
+    assert {answer.pk: answer.number for answer in answers} == dict(
+        Answer.objects.filter(response_id=response.pk).values_list("pk", "number"))
+
+
+def test_a_conflicting_row_is_skipped_when_asked_and_nothing_is_written():
+    workspace = WorkspaceFactory()
+    first = SubmissionKey(workspace=workspace, key="k1", response_id=1, created_at=timezone.now())
+    assert inserts.insert([first], ignore_conflicts=True) == [first]
+    again = SubmissionKey(workspace=workspace, key="k1", response_id=2, created_at=timezone.now())
+    assert inserts.insert([again], ignore_conflicts=True) == []
+    assert again.pk is None
+    assert list(SubmissionKey.objects.filter(workspace=workspace).values_list("response_id", flat=True)) == [1]
+    with pytest.raises(ValueError):
+        inserts.insert([again, again], ignore_conflicts=True)
+
+
+def test_an_upsert_updates_the_row_already_there_and_fills_auto_now():
+    workspace = WorkspaceFactory()
+    day = date(2026, 12, 1)
+    first = inserts.insert([DirtySlice(workspace=workspace, day=day)],
+                           update_conflicts=(["workspace", "day"], ["marked_at"]))[0]
+    assert first.marked_at is not None  # auto_now, as save() would set it
+    marked = DirtySlice.objects.get(pk=first.pk).marked_at
+    second = inserts.insert([DirtySlice(workspace=workspace, day=day)],
+                            update_conflicts=(["workspace", "day"], ["marked_at"]))[0]
+    rows = list(DirtySlice.objects.filter(workspace=workspace).values_list("pk", "marked_at"))
+    assert len(rows) == 1 and rows[0][0] == second.pk == first.pk and rows[0][1] >= marked
+
+
+def test_nothing_to_insert_makes_no_query(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert inserts.insert([]) == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's (CI's second pass)")
+def test_the_submission_path_statements_are_prepared_on_postgresql():
+    survey = SurveyFactory()
+    for _ in range(3):
+        assert link_lookup.survey_by_link(survey.token).pk == survey.pk
+        inserts.insert([DirtySlice(workspace=survey.workspace, day=date(2026, 12, 1))],
+                       update_conflicts=(["workspace", "day"], ["marked_at"]))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any('FROM "surveys_survey" s' in statement for statement in prepared), prepared
+    assert any('INSERT INTO "kpis_dirtyslice"' in statement for statement in prepared), prepared

@@ -21,23 +21,21 @@ from .prepared import statement_cursor
 
 
 @cache
-def _statement(alias: str, vendor: str, model: type[Model], with_pk: bool, rows: int, conflict: str,
-               update: tuple[str, ...]) -> tuple[str, tuple]:
-    connection = connections[alias]
-    quote = connection.ops.quote_name
+def _statement(alias: str, model: type[Model], with_pk: bool, rows: int, ignore: bool, unique: tuple[str, ...],
+               changed: tuple[str, ...]) -> tuple[str, tuple]:
+    quote = connections[alias].ops.quote_name
     meta = model._meta
     fields = tuple(field for field in meta.concrete_fields if with_pk or field is not meta.pk)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     # Names come from the model's metadata and values are parameters: nothing here comes from a request.
     columns = ", ".join(quote(field.column) for field in fields)
     sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {', '.join([row] * rows)}"  # noqa: S608
-    if conflict == "ignore":
+    if ignore:
         sql += " ON CONFLICT DO NOTHING"
-    elif conflict == "update":
-        unique, changed = update[0].split(","), update[1:]
-        columns = {field.name: field.column for field in fields} | {field.attname: field.column for field in fields}
-        sql += (f" ON CONFLICT ({', '.join(quote(columns[name]) for name in unique)}) DO UPDATE SET "
-                + ", ".join(f"{quote(columns[name])} = EXCLUDED.{quote(columns[name])}" for name in changed))
+    elif unique:
+        column = {field.name: field.column for field in fields} | {field.attname: field.column for field in fields}
+        sql += (f" ON CONFLICT ({', '.join(quote(column[name]) for name in unique)}) DO UPDATE SET "
+                + ", ".join(f"{quote(column[name])} = EXCLUDED.{quote(column[name])}" for name in changed))
     return sql + f" RETURNING {quote(meta.pk.column)}", fields
 
 
@@ -54,16 +52,15 @@ def insert(instances: Sequence[Model], *, ignore_conflicts: bool = False,
         raise ValueError("ignore_conflicts needs one instance: the rows written could not be told apart")
     alias = router.db_for_write(model)
     connection = connections[alias]
-    with_pk = instances[0].pk is not None
-    conflict = "ignore" if ignore_conflicts else "update" if update_conflicts else ""
-    update = ((",".join(update_conflicts[0]), *update_conflicts[1]) if update_conflicts else ())
-    sql, fields = _statement(alias, connection.vendor, model, with_pk, len(instances), conflict, update)
+    unique, changed = map(tuple, update_conflicts or ((), ()))
+    sql, fields = _statement(alias, model, instances[0].pk is not None, len(instances), ignore_conflicts,
+                             unique, changed)
     params = [field.get_db_prep_save(field.pre_save(instance, True), connection)
               for instance in instances for field in fields]
     with statement_cursor(connection) as cursor:
         cursor.execute(sql, params)
         keys = cursor.fetchall()
-    if not keys:
+    if not keys:  # the one row conflicted and was skipped
         return []
     pk = model._meta.pk
     converters = pk.get_db_converters(connection) + connection.ops.get_db_converters(pk.get_col(model._meta.db_table))

@@ -23,6 +23,8 @@ def test_an_unreachable_database_gets_the_503_page_in_korean_and_english(product
     for language in ("en", "ko"):
         with translation.override(language):
             assert translation.gettext("Back in a moment") in body
+    with translation.override("ko"):
+        assert translation.gettext("Back in a moment") != "Back in a moment", "the 503 page has no Korean"
     assert "Traceback" not in body and "Connection refused" not in body and "already closed" not in body
 
 

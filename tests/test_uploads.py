@@ -36,7 +36,6 @@ def generated_file(chunks, name: str):
             handle.write(chunk)
         handle.flush()
         handle.seek(0)
-        handle.name_for_upload = name
         yield handle
 
 

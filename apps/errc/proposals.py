@@ -1,6 +1,8 @@
 """Proposals from the data: four rules a CX lead would recognise, over KPI rollups (apps.kpis.selectors) and
 feedback themes, for the board's journey (or the whole workspace) over the last PERIOD_DAYS days. Every
-count is one grouped SQL query; Python only compares the few aggregated rows with the thresholds.
+count is one grouped SQL query; Python only compares the aggregated rows with the thresholds, except the
+theme picks of the Reduce and Create rules, which read the (theme, comment) links of the window to count
+each comment once (bounded by the window and CREATE_SCAN; this runs in a Celery job, not a request).
 
 - **Eliminate**: a high-effort or strongly negative step that drives no promoters. At least MIN_ANSWERS NPS
   answers, promoters below ELIMINATE_MAX_PROMOTERS, and either a CES mean at or below HIGH_EFFORT_CES
@@ -29,7 +31,7 @@ worded when shown, in the reader's language, from the rule and its subject."""
 import hashlib
 import json
 import math
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db import transaction
@@ -276,7 +278,7 @@ def _touchpoint_rules(touchpoints: dict, by_touchpoint: dict, whole: ScoreSummar
         if summary is None or summary.nps_answers < MIN_ANSWERS:
             # Too few scores to judge the step, but comments alone can show a rising complaint.
             if themes:
-                found.append(_reduce(touchpoint, summary or ScoreSummary(*[0] * len(fields(ScoreSummary))),
+                found.append(_reduce(touchpoint, summary or ScoreSummary(),
                                      sentiment, [], themes))
             continue
         answers = summary.nps_answers

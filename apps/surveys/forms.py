@@ -83,10 +83,9 @@ class SurveyForm(forms.Form):
         by the requests of a process for a survey revision (page_cache.py), and building the choice fields
         (normalising an NPS scale's eleven choices) was a tenth of a submission's CPU. Safe to share: no
         form changes its fields, and validating only reads them."""
-        fields = question.__dict__.setdefault("_form_fields", {})
-        field = fields.get(self.language)
+        field = question.__dict__.get("_form_field")
         if field is None:
-            field = fields[self.language] = self._field_for(question)
+            field = question.__dict__["_form_field"] = self._field_for(question)
         return field
 
     def _field_for(self, question: Question) -> forms.Field:
@@ -132,16 +131,7 @@ class SurveyForm(forms.Form):
     @property
     def answers(self) -> dict[int, Any]:
         """Validated answers by question id: int for scales, Choice or list of Choice, or text."""
-        answers = {}
-        for question in self.questions:
-            value = self.cleaned_data.get(self.field_name(question))
-            if value in (None, "", []):
-                continue
-            if question.is_choice:
-                by_id = {choice.pk: choice for choice in question.choices.all()}
-                value = [by_id[pk] for pk in value] if isinstance(value, list) else by_id[value]
-            answers[question.pk] = value
-        return answers
+        return logic.answer_values(self.questions, self.plain_answers)
 
     def _text(self, obj, field: str) -> str:
         if self.language is None:

@@ -23,6 +23,23 @@ Operator = Question.Operator
 EMPTY = (None, "", [])
 
 
+def answer_values(questions: Sequence[Question], answers: Mapping[int, Any]) -> dict[int, Any]:
+    """Plain answers as response_record takes them: Choice instances for choices (from the prefetched
+    options; an option removed meanwhile is dropped)."""
+    values = {}
+    for question in questions:
+        value = answers.get(question.pk)
+        if value in EMPTY:
+            continue
+        if question.is_choice:
+            by_id = {choice.pk: choice for choice in question.choices.all()}
+            value = [by_id[pk] for pk in value if pk in by_id] if isinstance(value, list) else by_id.get(value)
+            if value in (None, []):
+                continue
+        values[question.pk] = value
+    return values
+
+
 def plain_answers(answers: Mapping[int, Any]) -> dict[int, Any]:
     """Form answers (Choice, list of Choice) as ids, the shape the rules and PartialResponse use."""
     plain = {}

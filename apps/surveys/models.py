@@ -226,10 +226,6 @@ class Question(WorkspaceOwned):
         """Asked only when an earlier answer says so."""
         return bool(self.condition_operator) and self.condition_question_id is not None
 
-    @property
-    def has_end_rule(self) -> bool:
-        return bool(self.end_operator)
-
 
 class Choice(WorkspaceOwned):
     question = models.ForeignKey(Question, verbose_name=_("question"), on_delete=models.CASCADE,

@@ -42,23 +42,6 @@ def stored_answers(partial: PartialResponse | None) -> dict[int, Any]:
     return {int(key): value for key, value in (partial.answers or {}).items() if str(key).isdigit()}
 
 
-def answer_values(questions: Sequence[Question], answers: Mapping[int, Any]) -> dict[int, Any]:
-    """Plain answers as response_record takes them: Choice instances for choices (from the prefetched
-    options; an option removed meanwhile is dropped)."""
-    values = {}
-    for question in questions:
-        value = answers.get(question.pk)
-        if value in logic.EMPTY:
-            continue
-        if question.is_choice:
-            by_id = {choice.pk: choice for choice in question.choices.all()}
-            value = [by_id[pk] for pk in value if pk in by_id] if isinstance(value, list) else by_id.get(value)
-            if value in (None, []):
-                continue
-        values[question.pk] = value
-    return values
-
-
 def _nps(questions: Sequence[Question], answers: Mapping[int, Any]) -> int | None:
     return next((answers[question.pk] for question in questions
                  if question.kind == Question.Kind.NPS and isinstance(answers.get(question.pk), int)), None)
@@ -104,9 +87,9 @@ def partial_complete(*, survey: Survey, partial: PartialResponse | None, questio
     quotas.QuotaFull), leaving the partial as it was."""
 
     def record(key: str) -> Response:
-        return services.response_record(survey=survey, questions=questions, answers=answer_values(questions, answers),
-                                        submission_key=key, hidden_fields=hidden_fields, invitation=invitation,
-                                        language=language)
+        return services.response_record(survey=survey, questions=questions,
+                                        answers=logic.answer_values(questions, answers), submission_key=key,
+                                        hidden_fields=hidden_fields, invitation=invitation, language=language)
 
     if partial is None:
         return record(submission_key)
@@ -125,7 +108,7 @@ def _record_expired(partial: PartialResponse, questions: Sequence[Question]) -> 
     with transaction.atomic():
         response = services.response_record(
             survey=partial.survey, questions=questions,
-            answers=answer_values(questions, stored_answers(partial)), submission_key=partial.submission_key,
+            answers=logic.answer_values(questions, stored_answers(partial)), submission_key=partial.submission_key,
             hidden_fields=partial.hidden_fields, invitation=partial.invitation, language=partial.language,
             submitted_at=partial.updated_at)
         PartialResponse.objects.for_workspace(partial.workspace_id).filter(pk=partial.pk).update(

@@ -58,12 +58,12 @@ def parse_month(value: str) -> date:
     return date(int(match[1]), int(match[2]), 1)
 
 
-def is_partitioned(cursor=None) -> bool:
+def is_partitioned() -> bool:
     if connection.vendor != "postgresql":
         return False
-    with connection.cursor() as own:
-        (cursor or own).execute("SELECT relkind FROM pg_class WHERE oid = to_regclass(%s)", [TABLE])
-        row = (cursor or own).fetchone()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relkind FROM pg_class WHERE oid = to_regclass(%s)", [TABLE])
+        row = cursor.fetchone()
     return bool(row) and row[0] == "p"
 
 

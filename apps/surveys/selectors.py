@@ -15,7 +15,17 @@ from apps.nps.scores import NO_CHANGE, Change, ScoreSummary, nps, nps_change
 from apps.touchpoints.selectors import period_from
 from apps.workspaces.models import Workspace
 
-from .models import Answer, Choice, Distribution, Question, Response, Survey, SurveyInvitation, WaveSchedule
+from .models import (
+    Answer,
+    Choice,
+    Distribution,
+    PartialResponse,
+    Question,
+    Response,
+    Survey,
+    SurveyInvitation,
+    WaveSchedule,
+)
 
 
 def survey_unavailable_reason(survey: Survey) -> str | None:
@@ -124,9 +134,11 @@ def survey_responses(survey: Survey, filters: dict[str, str] | None = None, now:
 
 
 def survey_all_questions(survey: Survey) -> list[Question]:
-    """Every question, hidden ones too (their answers are still results), in order, with choices."""
+    """Every question, hidden ones too (their answers are still results), in order, with choices and the
+    targets of their rules (3 queries)."""
     choices = Choice.objects.for_workspace(survey.workspace_id).order_by("position", "pk")
     return list(Question.objects.for_workspace(survey.workspace_id).filter(survey=survey)
+                .select_related("condition_question", "condition_choice", "end_choice")
                 .order_by("position", "pk").prefetch_related(Prefetch("choices", queryset=choices)))
 
 
@@ -343,12 +355,20 @@ class Funnel:
         return self.completed * 100 / self.started if self.started else None
 
 
+def survey_unfinished(survey: Survey, status: str = ""):
+    """The survey's partial responses not (yet) recorded, newest first, all or only those in `status`
+    (in progress or expired; any other value means all)."""
+    partials = (PartialResponse.objects.for_workspace(survey.workspace_id).filter(survey=survey).unfinished()
+                .select_related("invitation__customer").order_by("-updated_at", "-pk"))
+    if status in (PartialResponse.Status.IN_PROGRESS, PartialResponse.Status.EXPIRED):
+        partials = partials.filter(status=status)
+    return partials
+
+
 def survey_funnel(survey: Survey) -> Funnel:
     """How far customers got, from two aggregates whatever the number of responses: every response
     reached every question (it was completed); an unfinished partial response reached the questions up
     to its `reached_position`. A response recorded from an expired partial counts as unfinished."""
-    from .models import PartialResponse
-
     questions = survey_questions(survey)
     unfinished = PartialResponse.objects.for_workspace(survey.workspace_id).filter(survey=survey).unfinished()
     counts = unfinished.aggregate(

@@ -23,7 +23,7 @@ from apps.workspaces.models import Workspace
 from cxm import inserts
 from cxm.queue import enqueue_coalesced_on_commit, enqueue_on_commit
 
-from . import form_tokens, languages, logic, page_cache, quotas, tasks
+from . import form_tokens, languages, logic, page_cache, quotas, selectors, tasks
 from .models import (
     Answer,
     Choice,
@@ -74,7 +74,7 @@ def survey_set_status(*, survey: Survey, status: str) -> Survey:
     """Change the status. Going live needs a question and, for a bilingual survey, every text in both
     languages (languages.missing_translations says what is missing)."""
     if status == Survey.Status.LIVE:
-        questions = [question for question in builder_questions_with_choices(survey) if not question.is_hidden]
+        questions = [question for question in selectors.survey_all_questions(survey) if not question.is_hidden]
         if not questions:
             raise ValidationError(_("Add at least one question before the survey goes live."))
         missing = languages.missing_translations(survey, questions) if survey.bilingual else []
@@ -160,13 +160,6 @@ def survey_duplicate(*, survey: Survey, created_by) -> Survey:
     return copy
 
 
-def builder_questions_with_choices(survey: Survey) -> list[Question]:
-    """Every question of the survey in order, hidden ones too, with choices and rule targets (3 queries)."""
-    return list(Question.objects.for_workspace(survey.workspace_id).filter(survey=survey)
-                .select_related("condition_question", "condition_choice", "end_choice")
-                .order_by("position", "pk").prefetch_related("choices"))
-
-
 def question_has_answers(question: Question) -> bool:
     return Answer.objects.for_workspace(question.workspace_id).filter(question=question).exists()
 
@@ -195,7 +188,7 @@ def _apply_rules(question: Question, rules: Mapping[str, Any], survey: Survey) -
         question.condition_min = question.condition_max = None
     if not question.end_operator:
         question.end_choice, question.end_min, question.end_max = None, None, None
-    others = builder_questions_with_choices(survey)
+    others = selectors.survey_all_questions(survey)
     # A new question comes last; an edited one keeps its place.
     ordered = [*others, question] if question.pk is None else [
         question if each.pk == question.pk else each for each in others]

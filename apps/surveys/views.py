@@ -292,7 +292,7 @@ def _missing_translations(survey: Survey, questions=None) -> list[str]:
 
 
 def _quota_context(request, survey: Survey, form=None) -> dict:
-    return {"quotas": list(Quota.objects.for_workspace(request.workspace).filter(survey=survey)),
+    return {"quotas": quotas.survey_quotas(survey),
             "quota_form": form or QuotaForm(), "quota_fields": ["channel", *survey.allowed_hidden_fields]}
 
 
@@ -610,16 +610,13 @@ def unfinished_list(request, survey_id):
     survey = _survey(request, survey_id)
     survey.workspace = request.workspace
     status = request.GET.get("status", "")
-    partials = (PartialResponse.objects.for_workspace(request.workspace).filter(survey=survey).unfinished()
-                .select_related("invitation__customer").order_by("-updated_at", "-pk"))
-    if status in (PartialResponse.Status.IN_PROGRESS, PartialResponse.Status.EXPIRED):
-        partials = partials.filter(status=status)
-    page = Paginator(partials, UNFINISHED_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.survey_unfinished(survey, status), UNFINISHED_PER_PAGE).get_page(request.GET.get("page"))
     positions = sorted(question.position for question in selectors.survey_questions(survey))
     for partial in page.object_list:
         # The furthest question shown, as the number the customer saw it under.
         partial.reached_number = bisect_right(positions, partial.reached_position)
-    context = {"survey": survey, "page": page, "selected_status": status}
+    context = {"survey": survey, "page": page, "selected_status": status, "statuses": [
+        (PartialResponse.Status.IN_PROGRESS, _("Can still resume")), (PartialResponse.Status.EXPIRED, _("Expired"))]}
     if request.htmx and not request.htmx.history_restore_request:
         return _vary(render(request, "surveys/partials/unfinished_table.html", context))
     return _vary(render(request, "surveys/unfinished_list.html", context))

@@ -41,8 +41,8 @@ def board(live_server):
     sim = step("SIM delivery")  # many detractors, worse yesterday than today: Reduce, then a visible impact
     responses(workspace, mix(4, 4, 22), touchpoint=sim, days_ago=1)
     responses(workspace, mix(16, 8, 6), submitted_at=timezone.now() - timedelta(minutes=2), touchpoint=sim)
-    complaint = FeedbackItem.objects.create(workspace=workspace, touchpoint=sim, text="The SIM came a week late.",
-                                            sentiment_label="negative", created_at=timezone.now() - timedelta(days=1))
+    FeedbackItem.objects.create(workspace=workspace, touchpoint=sim, text="The SIM came a week late.",
+                                sentiment_label="negative", created_at=timezone.now() - timedelta(days=1))
     need = ThemeFactory(workspace=workspace, key="화상", label_ko="화상 상담", label_en="video consultation")
     for text in WISHES:  # unmet needs no touchpoint is named after: Create
         item = FeedbackItem.objects.create(workspace=workspace, text=text, sentiment_label="neutral",
@@ -51,7 +51,6 @@ def board(live_server):
     rolled_up(workspace)
     board = ErrcBoardFactory(workspace=workspace, journey=journey, name="Sign-up ERRC")
     proposals_refresh(board=board)
-    board.complaint = complaint
     return board
 
 

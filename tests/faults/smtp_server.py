@@ -2,7 +2,6 @@
 silent (the client times out) or hold one message's DATA until told to go on, and it records what it
 accepted. Threaded, one connection per thread; enough of RFC 5321 for Django's SMTP backend."""
 
-import socket
 import socketserver
 import threading
 from email import message_from_bytes
@@ -110,7 +109,3 @@ class SmtpServer:
         self._server.shutdown()
         self._server.server_close()
 
-
-def port_is_closed(port: int) -> bool:
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) != 0

@@ -99,13 +99,11 @@ class PrivateRedis:
 
 def require_live_services(settings) -> None:
     """Skip (or fail, with CXM_REQUIRE_SERVICES=1) unless PostgreSQL, Redis and redis-server are at hand."""
-    import pytest
+    from tests.services import skip_without_services
 
     if not settings.REDIS_URL or connection.vendor != "postgresql" or not os.access(REDIS_SERVER, os.X_OK):
-        reason = "needs REDIS_URL, a PostgreSQL DATABASE_URL and redis-server (CI's second pass has all three)"
-        if os.environ.get("CXM_REQUIRE_SERVICES"):
-            pytest.fail(reason)
-        pytest.skip(reason)
+        skip_without_services(
+            "needs REDIS_URL, a PostgreSQL DATABASE_URL and redis-server (CI's second pass has all three)")
 
 
 def database_url_for_subprocesses() -> str:

@@ -2,7 +2,6 @@
 partition (or the default one), `ensure` creates months and takes their rows out of the default, a detached
 month is archived with its answers and leaves the rest working. On SQLite the same calls are no-ops."""
 
-import os
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -15,6 +14,7 @@ from apps.surveys import partitions, services
 from apps.surveys.models import Answer, Response
 from tests.factories import ResponseFactory, SurveyFactory
 from tests.feedback.factories import FollowUpCaseFactory
+from tests.services import skip_without_services
 
 from .factories import QuestionFactory
 
@@ -24,10 +24,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def partitioned():
     if connection.vendor != "postgresql":
-        reason = "responses are partitioned on PostgreSQL only (CI's second pass)"
-        if os.environ.get("CXM_REQUIRE_SERVICES"):
-            pytest.fail(reason)
-        pytest.skip(reason)
+        skip_without_services("responses are partitioned on PostgreSQL only (CI's second pass)")
     assert partitions.is_partitioned(), "the migration did not partition surveys_response"
 
 

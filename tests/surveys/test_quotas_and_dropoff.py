@@ -1,7 +1,6 @@
 """Quotas (a survey, or one cell of it, stops at N complete responses, also under concurrent
 submissions), the drop-off funnel from SQL aggregates, and who may configure logic and quotas."""
 
-import os
 import threading
 
 import pytest
@@ -97,11 +96,6 @@ class TestQuotas:
 @pytest.mark.django_db(transaction=True)
 def test_parallel_submissions_do_not_pass_the_quota(workspace):
     """Twelve threads, each on its own PostgreSQL connection, submit at once against a quota of five."""
-    if connection.vendor != "postgresql":
-        reason = "needs PostgreSQL: SQLite serialises every write, so it cannot race (CI's second pass runs it)"
-        if os.environ.get("CXM_REQUIRE_SERVICES"):
-            pytest.fail(reason)
-        pytest.skip(reason)
     survey = SurveyFactory(workspace=workspace, status="live")
     nps = QuestionFactory(survey=survey, position=1, kind="nps")
     quotas.quota_create(survey=survey, field="", value="", limit=5)

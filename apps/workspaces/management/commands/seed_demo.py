@@ -1,6 +1,7 @@
 """Load the demo: two fictional Korean brands with a member of every role. Running it again
 updates the same rows instead of adding new ones."""
 
+import time
 from functools import partial
 
 from django.contrib.auth import get_user_model
@@ -39,7 +40,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         workspaces = self._brands_and_people()
-        import time
 
         from apps.kpis.services import rollups_rebuild
         from cxm.demo_customers import seed_customers
@@ -76,7 +76,6 @@ class Command(BaseCommand):
 
     def _step(self, brand, label: str, function, *args, **kwargs):
         """Run one part of the demo and print its time, so a slow demo says where it spends it."""
-        import time
 
         began = time.monotonic()
         result = function(*args, **kwargs)

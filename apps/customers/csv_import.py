@@ -164,9 +164,18 @@ def decode(content: bytes) -> tuple[str, str]:
     encoding Korean Excel uses for "CSV (comma delimited)". UTF-16 ("Unicode text") is read by its BOM."""
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return content.decode("utf-16"), "utf-16"
+            text, encoding = content.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
             raise ImportFailure("bad_encoding") from None
+    else:
+        text, encoding = _decode_utf8_or_cp949(content)
+    if "\x00" in text:
+        # Text never holds NUL (and PostgreSQL cannot store it): this is a binary or damaged file.
+        raise ImportFailure("not_text", line=text.count("\n", 0, text.index("\x00")) + 1)
+    return text, encoding
+
+
+def _decode_utf8_or_cp949(content: bytes) -> tuple[str, str]:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -181,9 +190,6 @@ def decode(content: bytes) -> tuple[str, str]:
             raise ImportFailure("bad_encoding") from None
     else:
         encoding = "utf-8-sig" if content.startswith(b"\xef\xbb\xbf") else "utf-8"
-    if "\x00" in text:
-        # Text never holds NUL (and PostgreSQL cannot store it): this is a binary or damaged file.
-        raise ImportFailure("not_text", line=text.count("\n", 0, text.index("\x00")) + 1)
     return text, encoding
 
 

@@ -156,6 +156,7 @@ def _import_valid_and_bad(workspace, valid, bad, data) -> None:
     ("external_id,name\nA1,김민지\n".encode() + "A2,이준호\n".encode("cp949"), "mixed_encoding", 3),
     ("\ufeffexternal_id\nA1\n".encode() + "A2,이준호\n".encode("cp949"), "mixed_encoding", 3),
     (b"external_id,name\nA1,Kim\nA2,\x00Lee\n", "not_text", 3),
+    ("external_id,name\nA1,Kim\nA2,\x00Lee\n".encode("utf-16"), "not_text", 3),  # NUL read by the UTF-16 BOM
     (b"external_id\n" + b"A" * (csv_import.MAX_FIELD_CHARS + 10) + b"\n", "field_too_large", 2),
     (b"external_id," + b"," * 300 + b"\nA1\n", "too_many_columns", None),
 ])

@@ -1,5 +1,5 @@
-"""cxm.inserts.insert writes what save()/bulk_create() would, and the submission path's statements are prepared
-on PostgreSQL."""
+"""cxm.inserts.insert writes what save()/bulk_create() would, a Batch writes rows that refer to each other (in
+one statement on PostgreSQL), and the submission path's statements are prepared on PostgreSQL."""
 
 from datetime import date, timedelta
 
@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from apps.feedback.models import CaseEvent, FeedbackItem, FollowUpCase
 from apps.kpis.models import DirtySlice
 from apps.surveys import link_lookup
 from apps.surveys.models import Answer, Question, Response, SubmissionKey
@@ -66,6 +67,63 @@ def test_an_upsert_updates_the_row_already_there_and_fills_auto_now():
 def test_nothing_to_insert_makes_no_query(django_assert_num_queries):
     with django_assert_num_queries(0):
         assert inserts.insert([]) == []
+
+
+def _batch_of_a_response(survey, key: str):
+    workspace = survey.workspace
+    question = Question.objects.create(workspace=workspace, survey=survey, position=1, kind="long_text", text="Why?")
+    batch = inserts.Batch()
+    response = Response(workspace=workspace, survey=survey, submitted_at=timezone.now(), nps_score=2)
+    batch.add([response])
+    claim = batch.add([SubmissionKey(workspace=workspace, key=key, created_at=timezone.now())],
+                      ignore_conflicts=True, keys_of={"response_id": response})
+    answer = Answer(workspace=workspace, response=response, question=question, text="late")
+    batch.add([answer])
+    item = FeedbackItem(workspace=workspace, response=response, answer=answer, text="late", source="survey",
+                        created_at=timezone.now())
+    case = FollowUpCase(workspace=workspace, response=response, feedback_item=item, reason="detractor",
+                        due_at=timezone.now())
+    batch.add([item])
+    batch.add([case])
+    batch.add([CaseEvent(workspace=workspace, case=case, kind="opened", to_status="new")])
+    return batch, claim, response, answer, item, case
+
+
+def test_a_batch_gives_each_row_the_keys_of_the_rows_it_refers_to(django_assert_max_num_queries):
+    survey = SurveyFactory()
+    batch, claim, response, answer, item, case = _batch_of_a_response(survey, "k1")
+    # One statement on PostgreSQL; elsewhere one per row (six here).
+    with django_assert_max_num_queries(1 if connection.vendor == "postgresql" else 6):
+        batch.run()
+    assert claim.written == claim.instances
+    assert SubmissionKey.objects.get(key="k1").response_id == response.pk
+    assert Answer.objects.get(pk=answer.pk).response_id == response.pk == answer.response_id
+    assert FeedbackItem.objects.filter(pk=item.pk, answer_id=answer.pk, response_id=response.pk).exists()
+    assert FollowUpCase.objects.filter(pk=case.pk, feedback_item_id=item.pk, response_id=response.pk).exists()
+    assert CaseEvent.objects.get().case_id == case.pk
+    batch.run()  # nothing left to write
+    assert Response.objects.count() == 1
+
+
+def test_a_batch_skips_a_conflicting_row_and_writes_the_others():
+    survey = SurveyFactory()
+    _batch_of_a_response(survey, "k1")[0].run()
+    batch, claim, response, *_rest = _batch_of_a_response(survey, "k1")
+    batch.run()
+    assert claim.written == []  # the caller learns that its claim lost
+    assert response.pk is not None and Response.objects.count() == 2
+    assert list(SubmissionKey.objects.values_list("response_id", flat=True)) != [response.pk]
+
+
+@pytest.mark.postgresql  # elsewhere add() writes at once and the key is known
+def test_a_row_cannot_refer_to_one_that_a_conflict_may_skip():
+    workspace = WorkspaceFactory()
+    batch = inserts.Batch()
+    key = SubmissionKey(workspace=workspace, key="k", response_id=1, created_at=timezone.now())
+    batch.add([key], ignore_conflicts=True)
+    batch.add([DirtySlice(workspace=workspace, day=date(2026, 12, 1))], keys_of={"workspace_id": key})
+    with pytest.raises(ValueError, match="cannot key"):
+        batch.run()
 
 
 @pytest.mark.postgresql

@@ -3,7 +3,7 @@ submission (surveys.services.response_record) call these; nothing else writes.""
 
 import logging
 import zoneinfo
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from itertools import islice
 
@@ -123,10 +123,13 @@ def feedback_item_create(*, workspace: Workspace, text: str, source: str, langua
     return item
 
 
-def feedback_record_for_response(*, response: Response, answers: Sequence[Answer]) -> FollowUpCase | None:
+def feedback_record_for_response(*, response: Response, answers: Sequence[Answer],
+                                 batch: inserts.Batch) -> Callable[[], FollowUpCase | None]:
     """Inside response_record's transaction: every long-text answer becomes a feedback item (or the
     comment, when it came without one), the tag rules tag them, and a detractor, or a comment matching
-    an alert rule, opens a follow-up case. Returns the case, if one was opened."""
+    an alert rule, opens a follow-up case. The rows go into `batch` with the response's. Returns what to
+    call once the batch has run and the response is kept: it enqueues the analysis and the assignee's e-mail
+    and emits the webhook event, and returns the case, if one was opened."""
     workspace = response.workspace
     texts = [(answer, answer.text.strip()) for answer in answers
              if answer.question.kind == Question.Kind.LONG_TEXT and answer.text.strip()]
@@ -138,12 +141,18 @@ def feedback_record_for_response(*, response: Response, answers: Sequence[Answer
         score_group=ScoreGroup.of(response.nps_score), language=analysis.detect_language(text, response.language),
         text=text, source=Source.SURVEY, created_at=response.submitted_at) for answer, text in texts]
     tag_rules, comment_rules = _text_rules(workspace) if texts else ([], [])
-    if items:
-        inserts.insert(items)
-        tag_rules_apply_to_items(workspace=workspace, items=items, rules=tag_rules)
-        enqueue_coalesced_on_commit(tasks.analyse_new_feedback, workspace.pk)
-    return follow_up_case_open_for_response(response=response, feedback_item=items[0] if items else None,
-                                            texts=[text for _answer, text in texts], comment_rules=comment_rules)
+    batch.add(items)
+    batch.add(_tag_rows(workspace=workspace, items=items, rules=tag_rules), ignore_conflicts=True)
+    announce_case = follow_up_case_open_for_response(
+        response=response, feedback_item=items[0] if items else None, texts=[text for _answer, text in texts],
+        comment_rules=comment_rules, batch=batch)
+
+    def announce() -> FollowUpCase | None:
+        if items:
+            enqueue_coalesced_on_commit(tasks.analyse_new_feedback, workspace.pk)
+        return announce_case()
+
+    return announce
 
 
 def _text_rules_query(workspace_id: int):
@@ -303,12 +312,15 @@ def _active_rules(workspace: Workspace) -> list[TagRule]:
     return list(TagRule.objects.for_workspace(workspace).filter(is_active=True))
 
 
+def _tag_rows(*, workspace: Workspace, items: Sequence[FeedbackItem], rules: Sequence[TagRule]) -> list[FeedbackTag]:
+    return [FeedbackTag(workspace=workspace, item=item, tag_id=rule.tag_id, auto=True)
+            for item in items for rule in rules if rule.matches(item.text)]
+
+
 def tag_rules_apply_to_items(*, workspace: Workspace, items: Sequence[FeedbackItem],
                              rules: Sequence[TagRule] | None = None) -> int:
     """Tag freshly created items by the workspace's rules (matched here, in Python: the items are at hand)."""
-    rules = _active_rules(workspace) if rules is None else rules
-    rows = [FeedbackTag(workspace=workspace, item=item, tag_id=rule.tag_id, auto=True)
-            for item in items for rule in rules if rule.matches(item.text)]
+    rows = _tag_rows(workspace=workspace, items=items, rules=_active_rules(workspace) if rules is None else rules)
     FeedbackTag.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
 
@@ -575,11 +587,13 @@ class AssigneePicker:
         return user_id
 
 
-def follow_up_case_open_for_response(*, response: Response, feedback_item: FeedbackItem | None = None,
-                                     texts: Sequence[str] = (),
-                                     comment_rules: Sequence[AlertRule] | None = None) -> FollowUpCase | None:
-    """Open the response's case when its NPS answer is at or below the workspace's threshold, or when its
-    comment matches a comment alert rule. One case per response; the assignee is e-mailed after commit."""
+def follow_up_case_open_for_response(*, response: Response, batch: inserts.Batch,
+                                     feedback_item: FeedbackItem | None = None, texts: Sequence[str] = (),
+                                     comment_rules: Sequence[AlertRule] | None = None
+                                     ) -> Callable[[], FollowUpCase | None]:
+    """Open the new response's case when its NPS answer is at or below the workspace's threshold, or when its
+    comment matches a comment alert rule: its rows go into `batch`. Returns what to call once the batch has
+    run, which e-mails the assignee after commit, emits the webhook event and returns the case (or None)."""
     workspace = response.workspace
     reason, rule = None, None
     if response.nps_score is not None and response.nps_score <= workspace.follow_up_nps_threshold:
@@ -593,7 +607,7 @@ def follow_up_case_open_for_response(*, response: Response, feedback_item: Feedb
             rule = next((rule for rule in comment_rules if rule.matches_comment(comment)), None)
             reason = FollowUpCase.Reason.ALERT_RULE if rule is not None else None
     if reason is None:
-        return None
+        return lambda: None
     now = timezone.now()
     case = FollowUpCase(
         workspace=workspace, response=response, feedback_item=feedback_item, customer_id=response.customer_id,
@@ -601,15 +615,19 @@ def follow_up_case_open_for_response(*, response: Response, feedback_item: Feedb
         reason=reason, alert_rule_id=rule.pk if rule is not None else None,
         assignee_id=case_assignee_pick(workspace=workspace, touchpoint_id=response.touchpoint_id),
         created_at=now, due_at=FollowUpCase.due_from(now, workspace.follow_up_sla_hours))
-    if not inserts.insert([case], ignore_conflicts=True):  # the response's case is already open
-        return FollowUpCase.objects.for_workspace(workspace).filter(response=response).first()
-    inserts.insert([CaseEvent(workspace=workspace, case=case, kind=CaseEvent.Kind.OPENED, to_status=case.status,
-                              assignee_id=case.assignee_id, created_at=now)])
-    if case.assignee_id is not None:
-        enqueue_on_commit(tasks.send_case_assigned_email, case.pk)
-    webhook_services.event_emit(workspace=workspace, event="follow_up_case.opened",
-                                payload=lambda: webhook_payloads.follow_up_case(case))
-    return case
+    # A new response has no case yet: no conflict to expect, and the event below takes the case's key.
+    batch.add([case])
+    batch.add([CaseEvent(workspace=workspace, case=case, kind=CaseEvent.Kind.OPENED, to_status=case.status,
+                         assignee_id=case.assignee_id, created_at=now)])
+
+    def announce() -> FollowUpCase:
+        if case.assignee_id is not None:
+            enqueue_on_commit(tasks.send_case_assigned_email, case.pk)
+        webhook_services.event_emit(workspace=workspace, event="follow_up_case.opened",
+                                    payload=lambda: webhook_payloads.follow_up_case(case))
+        return case
+
+    return announce
 
 
 def _check_may_work(actor: Membership) -> None:

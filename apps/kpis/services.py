@@ -244,10 +244,15 @@ def rollups_rebuild(*, workspace: Workspace, first: date | None = None, last: da
     return counts
 
 
-def slice_mark_dirty(*, workspace: Workspace, moment: datetime) -> date:
-    """Written inside the response's transaction: the rollups of that day are stale until recomputed."""
+def slice_mark_dirty(*, workspace: Workspace, moment: datetime, batch: inserts.Batch | None = None) -> date:
+    """Written inside the response's transaction (with its rows, given their `batch`): the rollups of that day
+    are stale until recomputed."""
     day = local_day(workspace, moment)
-    inserts.insert([DirtySlice(workspace=workspace, day=day)], update_conflicts=(["workspace", "day"], ["marked_at"]))
+    rows, upsert = [DirtySlice(workspace=workspace, day=day)], (["workspace", "day"], ["marked_at"])
+    if batch is None:
+        inserts.insert(rows, update_conflicts=upsert)
+    else:
+        batch.add(rows, update_conflicts=upsert)
     return day
 
 

@@ -392,10 +392,21 @@ def response_channel(survey: Survey, hidden_fields: Mapping[str, str]) -> str:
     return channel if channel in Channel.values else ""
 
 
-def _key_insert(response: Response, *, submission_key: str, now) -> bool:
-    """Claim the submission key for the response just inserted; False when another response holds it."""
-    return bool(inserts.insert([SubmissionKey(workspace_id=response.workspace_id, key=submission_key,
-                                              response_id=response.pk, created_at=now)], ignore_conflicts=True))
+def _claim_lost(response: Response, *, submission_key: str, now) -> Response | None:
+    """The submission key was already claimed: the first post's response, with this one taken back (its
+    answers, feedback and case go with it), or None when that response was deleted since and the stale key
+    now belongs to this one."""
+    workspace_id = response.workspace_id
+    keys = SubmissionKey.objects.for_workspace(workspace_id).filter(key=submission_key)
+    existing = Response.objects.for_workspace(workspace_id).filter(pk__in=keys.values("response_id")).first()
+    if existing is not None:
+        Response.objects.for_workspace(workspace_id).filter(pk=response.pk).delete()
+        return existing
+    keys.delete()
+    if not inserts.insert([SubmissionKey(workspace_id=workspace_id, key=submission_key, response_id=response.pk,
+                                         created_at=now)], ignore_conflicts=True):
+        raise IntegrityError(f"submission key {submission_key} claimed twice")
+    return None
 
 
 @transaction.atomic
@@ -437,32 +448,35 @@ def response_record(*, survey: Survey, questions: Sequence[Question], answers: M
         nps_score=nps_answer, csat_score=_first(questions, answers, Question.Kind.CSAT),
         ces_score=_first(questions, answers, Question.Kind.CES), comment=comment,
         hidden_fields=hidden_fields, submission_key=submission_key)
-    inserts.insert([response])
-    if not _key_insert(response, submission_key=submission_key, now=now):
-        # The same form posted again (a double click, a reload): the first post's response is the one.
-        # Claiming the key after the insert, not checking before, keeps the common case free of a lookup,
-        # and ON CONFLICT DO NOTHING (which waits for a concurrent claim to commit) of a savepoint.
-        keys = SubmissionKey.objects.for_workspace(workspace).filter(key=submission_key)
-        existing = Response.objects.for_workspace(workspace).filter(pk__in=keys.values("response_id")).first()
-        if existing is not None:
-            Response.objects.for_workspace(workspace).filter(pk=response.pk).delete()
-            return existing
-        # The key's response was deleted since: the key is stale and this post is the only one.
-        keys.delete()
-        if not _key_insert(response, submission_key=submission_key, now=now):
-            raise IntegrityError(f"submission key {submission_key} claimed twice")
+    # On PostgreSQL every row below is written by one statement at batch.run() (cxm/inserts.Batch).
+    batch = inserts.Batch()
+    batch.add([response])
+    # The same form posted again (a double click, a reload) loses this claim: the first post's response is the
+    # one. Claiming the key with the insert, not checking before, keeps the common case free of a lookup, and
+    # ON CONFLICT DO NOTHING (which waits for a concurrent claim to commit) of a savepoint.
+    claim = batch.add([SubmissionKey(workspace_id=workspace.pk, key=submission_key, created_at=now)],
+                      ignore_conflicts=True, keys_of={"response_id": response})
     if survey.has_quotas:
+        batch.run()  # the claim decides before the quota counts this response
+        if not claim.written and (existing := _claim_lost(response, submission_key=submission_key, now=now)):
+            return existing
+        claim.written = [claim.instances[0]]
         quotas.quota_claim(survey=survey, hidden_fields=hidden_fields, channel=response.channel,
                            customer=invitation.customer if invitation is not None else customer)
-    saved_answers = inserts.insert(_answer_rows(workspace, response, questions, answers))
+    saved_answers = batch.add(_answer_rows(workspace, response, questions, answers)).instances
     # The comment becomes feedback and a detractor's answer opens a follow-up case, in this transaction.
-    feedback_services.feedback_record_for_response(response=response, answers=saved_answers)
+    announce_feedback = feedback_services.feedback_record_for_response(response=response, answers=saved_answers,
+                                                                       batch=batch)
+    # The mark is part of this transaction, so a lost message (Redis down) only delays the tiles.
+    day = kpi_services.slice_mark_dirty(workspace=workspace, moment=response.submitted_at, batch=batch)
+    batch.run()
+    if not claim.written and (existing := _claim_lost(response, submission_key=submission_key, now=now)):
+        return existing
+    announce_feedback()
     if invitation is not None:
         SurveyInvitation.objects.filter(pk=invitation.pk).update(answered_at=now, opened_at=invitation.opened_at or now)
         Customer.objects.for_workspace(workspace).filter(pk=invitation.customer_id).update(last_surveyed_at=now)
         enqueue_on_commit(tasks.recompute_distribution_counts, invitation.distribution_id)
-    # The mark is part of this transaction, so a lost message (Redis down) only delays the tiles.
-    day = kpi_services.slice_mark_dirty(workspace=workspace, moment=response.submitted_at)
     enqueue_coalesced_on_commit(kpi_tasks.recompute_rollup_slice, workspace.pk, day.isoformat())
     webhook_services.event_emit(workspace=workspace, event="response.completed",
                                 payload=lambda: webhook_payloads.response_completed(response))

@@ -24,8 +24,11 @@ The default server is gunicorn with 4 sync workers: the work is CPU-bound Python
 GIL hand-overs (gthread configurations measured 15–35% slower; --compare runs them all). The bound is
 CPU; the printed "cores busy" line shows where the two cores went (gunicorn, PostgreSQL, Redis, the
 load client), so a run on a machine shared with other work can still be read as CPU per response.
-Merges submit_rps, submit_p50_ms, submit_p95_ms, submit_lost, visit_rps (and details) into
-.bench/results.json.
+Last, the same gunicorn and submit-only load run against tests/bench/floor_app.py, an application that does
+nothing: the ceiling of this machine for any handler (floor_rps). Machines of one "2 cores" kind differ by
+2× from one session to the next, so submit_share_of_floor is the figure to compare across machines.
+Merges submit_rps, submit_p50_ms, submit_p95_ms, submit_lost, visit_rps, floor_rps, submit_share_of_floor
+(and details) into .bench/results.json.
 Not collected by pytest (python_files is test_*.py).
 """
 
@@ -128,13 +131,13 @@ def make_survey(name: str):
     return survey, fields
 
 
-def start_gunicorn(config: str, port: int, redis: str, path: str) -> subprocess.Popen:
+def start_gunicorn(config: str, port: int, redis: str, path: str, app: str = "cxm.wsgi") -> subprocess.Popen:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "settings_submit", "ALLOWED_HOSTS": "127.0.0.1,localhost",
            "SURVEY_SUBMISSIONS_PER_MINUTE": "100000000", "DATABASE_CONN_MAX_AGE": "600", "LOG_LEVEL": "WARNING"}
     env.pop("REDIS_URL", None)
     if redis:
         env["REDIS_URL"] = redis
-    command = [str(BIN / "gunicorn"), "cxm.wsgi", "--bind", f"127.0.0.1:{port}", "--pythonpath",
+    command = [str(BIN / "gunicorn"), app, "--bind", f"127.0.0.1:{port}", "--pythonpath",
                str(ROOT / "tests" / "bench"), "--chdir", str(ROOT), "--keep-alive", "30", "--log-level", "warning",
                *CONFIGS[config]]
     process = subprocess.Popen(command, env=env, cwd=ROOT)
@@ -238,6 +241,23 @@ def measure(config: str, args, redis: str, *, submit_only: bool) -> dict:
     return result
 
 
+def measure_floor(config: str, args) -> dict:
+    """The same gunicorn and the same submit-only load against tests/bench/floor_app.py, which does no work:
+    this machine's ceiling for any submission handler."""
+    port, path = free_port(), "/s/floor/"
+    fields = {"nps": "q1", "follow_up": "q2", "choices": [1], "csat": "q3", "comment": "q4"}
+    process = start_gunicorn(config, port, "", path, app="floor_app:application")
+    try:
+        url = f"http://127.0.0.1:{port}{path}"
+        result, _ = load(url, fields, duration=args.duration, limit=args.tokens, connections=args.connections,
+                         submit_only=True)
+    finally:
+        stop(process)
+    print(f"{config:>12}  floor: {result['rps']:>7.1f} requests/s  (gunicorn and the load client with no application: "
+          f"this machine's ceiling)")
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=20, help="seconds of load per configuration")
@@ -247,6 +267,7 @@ def main() -> None:
                         help="pages opened before the submit-only run (its upper bound of submissions)")
     parser.add_argument("--config", choices=sorted(CONFIGS), default="sync-4")
     parser.add_argument("--compare", action="store_true", help="measure every configuration")
+    parser.add_argument("--no-floor", action="store_true", help="skip the no-application ceiling run")
     args = parser.parse_args()
     ensure_database(os.environ["DATABASE_URL"])
 
@@ -271,7 +292,10 @@ def main() -> None:
 
         redis_client.Redis.from_url(redis).flushdb()  # the rollup jobs no worker consumed
 
+    floor = None if args.no_floor else measure_floor(args.config, args)
     visit, submit = results[args.config, False], results[args.config, True]
+    if floor:
+        print(f"submissions reach {100 * submit['rps'] / floor['rps']:.0f}% of the ceiling")
     results_path = ROOT / ".bench" / "results.json"
     results_path.parent.mkdir(exist_ok=True)
     stored = json.loads(results_path.read_text()) if results_path.exists() else {}
@@ -284,6 +308,8 @@ def main() -> None:
         "submit_config": args.config, "submit_connections": args.connections,
         "submit_database": connection.vendor, "submit_redis": bool(redis),
     })
+    if floor:
+        stored.update({"floor_rps": floor["rps"], "submit_share_of_floor": round(submit["rps"] / floor["rps"], 3)})
     if args.compare:
         stored["submit_compare"] = {
             f"{name} {'submit' if submit_only else 'visit'}": {

@@ -11,7 +11,7 @@ from apps.surveys.models import Response
 from tests.csp import frame_ancestors
 from tests.factories import SurveyFactory
 
-from .helpers import field, open_form, promoter_answers
+from .helpers import choice_id, field, open_form, promoter_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -86,6 +86,27 @@ class TestSubmissionKey:
         assert first.status_code == second.status_code == 200
         assert "Thanks a lot!" in second.content.decode()
         assert Response.objects.count() == 1
+
+    def test_a_repeated_detractor_post_leaves_one_of_everything_and_announces_once(
+            self, visitor, survey, django_capture_on_commit_callbacks):
+        from apps.feedback.models import CaseEvent, FeedbackItem, FollowUpCase
+        from apps.surveys.models import Answer
+
+        form = open_form(visitor, url(survey))
+        detractor = {**form, field(survey, "How likely are you to recommend us?"): "2",
+                     field(survey, "What went wrong?"): choice_id(survey, "What went wrong?", "Delivery"),
+                     field(survey, "How satisfied are you?"): "1", field(survey, "Anything else?"): "Late again."}
+        with django_capture_on_commit_callbacks() as first:
+            visitor.post(url(survey), detractor)
+        with django_capture_on_commit_callbacks() as second:
+            again = visitor.post(url(survey), detractor)
+        assert "Thanks a lot!" in again.content.decode()
+        response = Response.objects.get()
+        # The repeat's rows were written with its response and taken back with it.
+        assert Answer.objects.count() == Answer.objects.filter(response_id=response.pk).count() == 4
+        assert FeedbackItem.objects.get().response_id == response.pk
+        assert FollowUpCase.objects.get().response_id == response.pk and CaseEvent.objects.count() == 1
+        assert first and not second  # no job, e-mail or webhook for the repeat
 
     def test_two_page_loads_are_two_responses(self, visitor, survey):
         for _ in range(2):

@@ -395,11 +395,13 @@ def question_edit(request, survey_id, question_id):
         if request.htmx:
             return _questions_fragment(request, survey, changed=False, editing=question.pk)
         return redirect(_builder_url(request, survey, edit=question.pk) + f"#question-{question.pk}")
-    has_answers = services.question_has_answers(question)
-    visible = [each for each in selectors.builder_questions(survey) if not each.is_hidden]
+    rows = selectors.builder_questions(survey)
+    # The builder's row of the question says whether it has answers: no query of its own.
+    question = next(each for each in rows if each.pk == question.pk)
+    visible = [each for each in rows if not each.is_hidden]
     earlier = next((visible[:index] for index, each in enumerate(visible) if each.pk == question.pk), visible)
-    question = next((each for each in visible if each.pk == question.pk), question)
-    form = QuestionForm(request.POST, initial=QuestionForm.initial_for(question, survey), kind_locked=has_answers,
+    form = QuestionForm(request.POST, initial=QuestionForm.initial_for(question, survey),
+                        kind_locked=question.has_answers,
                         auto_id=f"q{question.pk}-%s", earlier=earlier, question=question, survey=survey)
     if form.is_valid():
         try:

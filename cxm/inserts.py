@@ -72,15 +72,20 @@ def insert(instances: Sequence[Model], *, ignore_conflicts: bool = False,
         keys = cursor.fetchall()
     if not keys:  # the one row conflicted and was skipped
         return []
-    pk = model._meta.pk
-    converters = pk.get_db_converters(connection) + connection.ops.get_db_converters(pk.get_col(model._meta.db_table))
     for instance, (key,) in zip(instances, keys, strict=True):
-        for converter in converters:
-            key = converter(key, None, connection)
-        instance.pk = key
-        instance._state.adding = False
-        instance._state.db = alias
+        _saved(instance, key, alias)
     return list(instances)
+
+
+def _saved(instance: Model, key, alias: str) -> None:
+    """Give the instance the key its row got (through the key field's converters) and mark it saved."""
+    connection, pk = connections[alias], instance._meta.pk
+    for converter in pk.get_db_converters(connection) + connection.ops.get_db_converters(
+            pk.get_col(instance._meta.db_table)):
+        key = converter(key, None, connection)
+    instance.pk = key
+    instance._state.adding = False
+    instance._state.db = alias
 
 
 class Step:
@@ -175,16 +180,9 @@ class Batch:
             cursor.execute(_chain_statement(self.alias, tuple(shape)), params)
             keys = dict(cursor.fetchall())
         for index, (instance, *_options, step) in enumerate(entries):
-            if index not in keys:  # a conflict skipped it
-                continue
-            key, pk = keys[index], instance._meta.pk
-            for converter in pk.get_db_converters(connection) + connection.ops.get_db_converters(
-                    pk.get_col(instance._meta.db_table)):
-                key = converter(key, None, connection)
-            instance.pk = key
-            instance._state.adding = False
-            instance._state.db = self.alias
-            step.written.append(instance)
+            if index in keys:  # else a conflict skipped it
+                _saved(instance, keys[index], self.alias)
+                step.written.append(instance)
         for instance, attname, related in links:
             setattr(instance, attname, related.pk)
 

@@ -456,11 +456,12 @@ def response_record(*, survey: Survey, questions: Sequence[Question], answers: M
     # ON CONFLICT DO NOTHING (which waits for a concurrent claim to commit) of a savepoint.
     claim = batch.add([SubmissionKey(workspace_id=workspace.pk, key=submission_key, created_at=now)],
                       ignore_conflicts=True, keys_of={"response_id": response})
+    claimed = False  # settled: the key is this response's
     if survey.has_quotas:
         batch.run()  # the claim decides before the quota counts this response
         if not claim.written and (existing := _claim_lost(response, submission_key=submission_key, now=now)):
             return existing
-        claim.written = [claim.instances[0]]
+        claimed = True
         quotas.quota_claim(survey=survey, hidden_fields=hidden_fields, channel=response.channel,
                            customer=invitation.customer if invitation is not None else customer)
     saved_answers = batch.add(_answer_rows(workspace, response, questions, answers)).instances
@@ -470,7 +471,8 @@ def response_record(*, survey: Survey, questions: Sequence[Question], answers: M
     # The mark is part of this transaction, so a lost message (Redis down) only delays the tiles.
     day = kpi_services.slice_mark_dirty(workspace=workspace, moment=response.submitted_at, batch=batch)
     batch.run()
-    if not claim.written and (existing := _claim_lost(response, submission_key=submission_key, now=now)):
+    if not (claimed or claim.written) and (existing := _claim_lost(response, submission_key=submission_key,
+                                                                    now=now)):
         return existing
     announce_feedback()
     if invitation is not None:

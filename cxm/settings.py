@@ -77,6 +77,15 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
+# The customer-facing survey pages (/s/, /r/: cxm/handlers.py) are anonymous and cookie-free: they keep
+# what every response needs and skip static files, sessions, CSRF cookies, users, messages and htmx.
+PUBLIC_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "cxm.csp.ContentSecurityPolicyMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
 
 ROOT_URLCONF = "cxm.urls"
 WSGI_APPLICATION = "cxm.wsgi.application"
@@ -299,6 +308,9 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Per IP and survey; the benchmark's load generator raises it.
 SURVEY_SUBMISSIONS_PER_MINUTE = int(os.environ.get("SURVEY_SUBMISSIONS_PER_MINUTE", "20"))
+# How long a web process reuses a survey it looked up by its link (apps/surveys/link_lookup.py): a pause or an
+# edit made through another process reaches this one within that time. 0 looks it up on every request.
+SURVEY_LINK_CACHE_SECONDS = float(os.environ.get("SURVEY_LINK_CACHE_SECONDS", "1"))
 INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "7"))
 
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG and not TESTING)

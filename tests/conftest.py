@@ -11,6 +11,7 @@ from django.db import connection
 from apps.workspaces.models import Role
 from cxm.celery import app as celery_app
 
+from .client import Client
 from .factories import MembershipFactory, UserFactory, WorkspaceFactory
 from .services import skip_without_services
 
@@ -38,12 +39,19 @@ def empty_cache():
     """Cached fragments are keyed by ids that a rolled-back test may hand out again."""
     from django.core.cache import cache
 
-    from apps.surveys import page_cache
+    from apps.surveys import link_lookup, page_cache
 
     cache.clear()
     page_cache.clear()
+    link_lookup.forget()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def client():
+    """pytest-django's client, routed as cxm.wsgi routes requests (tests/client.py)."""
+    return Client()
 
 
 @pytest.fixture(autouse=True)

@@ -64,7 +64,9 @@ def page(survey, kind: str, extra: tuple, render: Callable[[], bytes]) -> bytes:
 
 def survey_revise(survey_id: int | None) -> None:
     """Invalidate the cached pieces of a survey, inside the caller's transaction."""
+    from . import link_lookup
     from .models import Survey
 
     if survey_id is not None:
         Survey.objects.filter(pk=survey_id).update(revision=F("revision") + 1)
+        link_lookup.forget()

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from apps.customers.models import Customer
 
+from . import link_lookup
 from .models import HIDDEN_FIELD_KEY, Quota, Response, Survey
 
 
@@ -80,6 +81,7 @@ def _cell_responses(quota: Quota):
 def _set_has_quotas(survey: Survey) -> None:
     survey.has_quotas = Quota.objects.for_workspace(survey.workspace_id).filter(survey=survey).exists()
     Survey.objects.filter(pk=survey.pk).update(has_quotas=survey.has_quotas)
+    link_lookup.forget()
 
 
 @transaction.atomic

@@ -1,12 +1,24 @@
 """A question or choice saved or deleted anywhere (the builder, the admin site, a shell) moves its
 survey's revision on, so the public page's caches (page_cache.py) stop serving the old version. The
-builder's bulk writes, which send no signals, call page_cache.survey_revise themselves."""
+builder's bulk writes, which send no signals, call page_cache.survey_revise themselves.
+A survey, workspace or touchpoint saved in this process drops the surveys it keeps by link (link_lookup.py)."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from .models import Choice, Question
+from apps.touchpoints.models import Touchpoint
+from apps.workspaces.models import Workspace
+
+from . import link_lookup
+from .models import Choice, Question, Survey
 from .page_cache import survey_revise
+
+
+@receiver([post_save, post_delete], sender=Survey, dispatch_uid="surveys-survey-forget")
+@receiver([post_save, post_delete], sender=Workspace, dispatch_uid="surveys-workspace-forget")
+@receiver([post_save, post_delete], sender=Touchpoint, dispatch_uid="surveys-touchpoint-forget")
+def link_target_changed(sender, **kwargs) -> None:
+    link_lookup.forget()
 
 
 @receiver([post_save, post_delete], sender=Question, dispatch_uid="surveys-question-revise")

@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.surveys import link_lookup
 from apps.workspaces.models import Workspace
 from cxm.queue import enqueue_on_commit
 from cxm.retry import backoff
@@ -38,6 +39,7 @@ def subscriptions_sync(*, workspace_id: int) -> list[str]:
         events = sorted({event for events in WebhookEndpoint.objects.for_workspace(workspace_id).active()
                          .values_list("events", flat=True) for event in events})
         Workspace.objects.filter(pk=workspace_id).update(webhook_events=events)
+        link_lookup.forget()  # the survey pages read webhook_events from the workspace they keep
     return events
 
 

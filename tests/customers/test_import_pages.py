@@ -209,7 +209,7 @@ def test_viewer_may_not_import(client, workspace, vera):
 
 
 def test_upload_checks_csrf(workspace, bob):
-    from django.test import Client
+    from tests.client import Client
 
     client = Client(enforce_csrf_checks=True)
     client.force_login(bob)

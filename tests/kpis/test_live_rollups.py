@@ -11,7 +11,6 @@ CXM_REQUIRE_SERVICES=1."""
 import time
 
 import pytest
-from django.test import Client
 
 from apps.kpis import selectors
 from apps.kpis.dashboard import DashboardData, period_for
@@ -20,6 +19,7 @@ from apps.kpis.services import local_day
 from apps.kpis.tiles import TILES
 from apps.surveys.models import Question, Response
 from cxm.celery import app as celery_app
+from tests.client import Client
 from tests.factories import SurveyFactory, TouchpointFactory
 from tests.surveys.factories import QuestionFactory
 from tests.surveys.helpers import field, open_form

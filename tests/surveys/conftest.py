@@ -1,7 +1,7 @@
 import pytest
-from django.test import Client
 
 from apps.surveys.models import Question
+from tests.client import Client
 from tests.factories import SurveyFactory, TouchpointFactory
 
 from .factories import ChoiceFactory, QuestionFactory

@@ -1,10 +1,14 @@
 """The public page's caches (apps/surveys/page_cache.py) and the one-query link lookup: every change a
 marketer makes shows on the next visit, and no two visitors ever share a form token."""
 
+import time
+
 import pytest
 
 from apps.surveys import link_lookup, page_cache, services
-from apps.surveys.models import Answer, Question, Response, SurveyInvitation
+from apps.surveys.models import Answer, Question, Response, Survey, SurveyInvitation
+from apps.webhooks import services as webhook_services
+from apps.webhooks.models import WebhookDelivery
 from tests.factories import CustomerFactory
 
 from .factories import DistributionFactory, SurveyInvitationFactory
@@ -111,6 +115,51 @@ def test_the_link_lookup_loads_the_survey_as_the_orm_would(survey):
     survey.touchpoint = None
     survey.save()
     assert link_lookup.survey_by_link(survey.token).touchpoint is None
+
+
+def test_a_survey_looked_up_by_its_link_is_kept_for_a_second(survey, django_assert_num_queries, settings):
+    settings.SURVEY_LINK_CACHE_SECONDS = 0.2
+    first = link_lookup.survey_by_link(survey.token)
+    with django_assert_num_queries(0):
+        assert link_lookup.survey_by_link(survey.token) is first
+    # A change made by another process (a plain UPDATE sends no signal here) shows once the time is up.
+    Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.PAUSED)
+    assert link_lookup.survey_by_link(survey.token).status == Survey.Status.LIVE
+    time.sleep(0.25)
+    with django_assert_num_queries(1):
+        assert link_lookup.survey_by_link(survey.token).status == Survey.Status.PAUSED
+
+
+def test_a_link_not_found_is_not_kept(survey, django_assert_num_queries):
+    assert link_lookup.survey_by_link("made-up-token") is None
+    with django_assert_num_queries(1):
+        assert link_lookup.survey_by_link("made-up-token") is None
+
+
+def test_without_keeping_every_lookup_queries(survey, django_assert_num_queries, settings):
+    settings.SURVEY_LINK_CACHE_SECONDS = 0
+    link_lookup.survey_by_link(survey.token)
+    with django_assert_num_queries(1):
+        link_lookup.survey_by_link(survey.token)
+
+
+def test_changes_made_in_this_process_show_on_the_next_visit(visitor, survey, workspace):
+    assert "How did we do?" in page(visitor, survey)
+    services.survey_set_status(survey=survey, status=Survey.Status.PAUSED)
+    assert "paused" in visitor.get(url(survey)).content.decode()
+    services.survey_set_status(survey=Survey.objects.get(pk=survey.pk), status=Survey.Status.LIVE)
+    workspace.name = "Hanbit Mobile"
+    workspace.save()
+    assert "Hanbit Mobile" in page(visitor, survey)
+
+
+def test_a_webhook_subscribed_after_a_visit_gets_the_next_response(visitor, survey, workspace, settings):
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
+    form = open_form(visitor, url(survey))  # the page view keeps the survey and its workspace
+    webhook_services.endpoint_create(workspace=workspace, name="CRM", url="http://127.0.0.1:9/hook",
+                                     events=["response.completed"])
+    assert b"survey-thanks" in visitor.post(url(survey), {**form, **promoter_answers(survey)}).content
+    assert WebhookDelivery.objects.filter(workspace=workspace, event="response.completed").count() == 1
 
 
 def test_the_link_lookup_of_a_personal_link(survey):

@@ -156,7 +156,7 @@ class TestRateLimit:
         assert '<html lang="ko"' in html
 
     def test_it_counts_per_address(self, survey, settings):
-        from django.test import Client
+        from tests.client import Client
 
         settings.SURVEY_SUBMISSIONS_PER_MINUTE = 1
         first, second = Client(REMOTE_ADDR="203.0.113.1"), Client(REMOTE_ADDR="203.0.113.2")

@@ -6,12 +6,12 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from apps.feedback.models import FollowUpCase
 from apps.surveys import partials, selectors, services
 from apps.surveys.models import Answer, PartialResponse, Question, Response, SurveyInvitation
+from tests.client import Client
 from tests.factories import CustomerFactory, SurveyFactory, TouchpointFactory
 
 from .factories import ChoiceFactory, PartialResponseFactory, QuestionFactory, SurveyInvitationFactory

@@ -27,8 +27,9 @@ def submission_allowed(request, *, scope: str) -> bool:
     """Count one submission from this address in `scope` (a survey); False once over the limit.
     When the cache (Redis) is unreachable the submission is let through: losing a customer's answer
     is worse than not counting one."""
+    limit = getattr(settings, "SURVEY_SUBMISSIONS_PER_MINUTE", SUBMISSIONS_PER_MINUTE)
     try:
-        return _count(request, scope) <= getattr(settings, "SURVEY_SUBMISSIONS_PER_MINUTE", SUBMISSIONS_PER_MINUTE)
+        return _count(request, scope, limit) <= limit
     except Exception:  # redis.ConnectionError and friends; the cache backend does not wrap them
         logger.warning("rate-limit cache unreachable: submission allowed without counting", exc_info=True)
         return True
@@ -41,14 +42,16 @@ def _redis():
     return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
 
 
-def _count(request, scope: str) -> int:
+def _count(request, scope: str, limit: int) -> int:
     key = f"surveys:submissions:{scope}:{client_ip(request)}"
     if settings.REDIS_URL:
-        # One round trip on the submission path: count, and start the window on the first count.
-        pipeline = _redis().pipeline(transaction=False)
-        pipeline.incr(key)
-        pipeline.expire(key, WINDOW_SECONDS, nx=True)
-        return pipeline.execute()[0]
+        # One command on the submission path. The first count starts the window; a count over the limit makes
+        # sure it has one, should a process have died between that first INCR and its EXPIRE.
+        client = _redis()
+        count = client.incr(key)
+        if count == 1 or count > limit:
+            client.expire(key, WINDOW_SECONDS, nx=True)
+        return count
     if cache.add(key, 1, timeout=WINDOW_SECONDS):
         count = 1
     else:

@@ -49,8 +49,12 @@ def _fields(instance) -> str:
 def survey_key(survey) -> tuple:
     """Everything a cached piece of this survey depends on that the request has already loaded: every
     field of the survey row (texts, translations, settings) and of its workspace (name, brand colour,
-    logo), beside the revision that stands for its questions and choices."""
-    return (survey.pk, survey.revision, _fields(survey), _fields(survey.workspace))
+    logo), beside the revision that stands for its questions and choices. Kept on the instance: a survey
+    is not changed once the public page has loaded it (link_lookup.py shares it between requests)."""
+    key = survey.__dict__.get("_page_cache_key")
+    if key is None:
+        key = survey._page_cache_key = (survey.pk, survey.revision, _fields(survey), _fields(survey.workspace))
+    return key
 
 
 def questions(survey, load: Callable[[], list]) -> list:

@@ -384,12 +384,16 @@ def _answer_rows(workspace: Workspace, response: Response, questions: Sequence[Q
     return rows
 
 
+# Channel.values builds a new list, with lazy labels, on every call; every submission asks twice.
+LINK_CHANNELS = frozenset(Channel.values)
+
+
 def response_channel(survey: Survey, hidden_fields: Mapping[str, str]) -> str:
     # The touchpoint says where the customer met the brand; a link without one may say it itself.
     if survey.touchpoint_id is not None:
         return survey.touchpoint.channel
     channel = hidden_fields.get("channel", "")
-    return channel if channel in Channel.values else ""
+    return channel if channel in LINK_CHANNELS else ""
 
 
 def _claim_lost(response: Response, *, submission_key: str, now) -> Response | None:

@@ -17,7 +17,7 @@ from functools import cache
 from django.db import connections, router
 from django.db.models import Model
 
-from .prepared import statement_cursor
+from .prepared import numbered, statement_cursor
 
 
 @cache
@@ -27,7 +27,7 @@ def _statement(alias: str, model: type[Model], with_pk: bool, rows: int, ignore:
     fields = _fields(model, with_pk)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     sql = _insert_sql(quote, model, fields, ", ".join([row] * rows), ignore, unique, changed)
-    return sql + f" RETURNING {quote(model._meta.pk.column)}", fields
+    return numbered(sql + f" RETURNING {quote(model._meta.pk.column)}", connections[alias]), fields
 
 
 def _fields(model: type[Model], with_pk: bool) -> tuple:
@@ -200,4 +200,4 @@ def _chain_statement(alias: str, shape: tuple) -> str:
         sql = _insert_sql(quote, model, fields, values, ignore, unique, changed)
         parts.append(f"r{index} AS ({sql} RETURNING {quote(model._meta.pk.column)} AS cxm_pk)")
         results.append(f"SELECT {index}, cxm_pk FROM r{index}")  # noqa: S608
-    return "WITH " + ", ".join(parts) + " " + " UNION ALL ".join(results)
+    return numbered("WITH " + ", ".join(parts) + " " + " UNION ALL ".join(results), connections[alias])

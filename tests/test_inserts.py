@@ -127,7 +127,8 @@ def test_a_row_cannot_refer_to_one_that_a_conflict_may_skip():
 
 
 @pytest.mark.postgresql
-def test_the_submission_path_statements_are_prepared_on_postgresql():
+def test_the_submission_path_statements_are_prepared_on_postgresql(settings):
+    settings.SURVEY_LINK_CACHE_SECONDS = 0  # every lookup goes to the database
     survey = SurveyFactory()
     for _ in range(3):
         assert link_lookup.survey_by_link(survey.token).pk == survey.pk

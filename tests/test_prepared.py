@@ -1,9 +1,10 @@
 """PreparedQuery returns what its queryset returns, for any arguments, with the SQL built once."""
 
 import pytest
+from django.db import connection
 
 from apps.workspaces.models import Membership, Role
-from cxm.prepared import PreparedQuery
+from cxm.prepared import PreparedQuery, numbered
 from tests.factories import MembershipFactory, WorkspaceFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,3 +34,11 @@ def test_an_argument_the_query_does_not_use_is_refused():
                              .values_list("pk"), "workspace_id", "unused")
     with pytest.raises(ValueError, match="unused"):
         prepared.rows(workspace_id=1, unused=2)
+
+
+def test_statements_get_the_servers_own_placeholders_on_postgresql():
+    sql = "SELECT a FROM t WHERE b = %s AND c LIKE 'x%%' AND d IN (%s, %s)"
+    if connection.vendor == "postgresql":
+        assert numbered(sql) == "SELECT a FROM t WHERE b = $1 AND c LIKE 'x%' AND d IN ($2, $3)"
+    else:
+        assert numbered(sql) == sql

@@ -21,7 +21,7 @@ from django.db import connection
 from apps.customers.models import Customer
 from apps.touchpoints.models import Touchpoint
 from apps.workspaces.models import Workspace
-from cxm.prepared import statement_cursor
+from cxm.prepared import numbered, statement_cursor
 
 from .models import Survey, SurveyInvitation
 
@@ -44,7 +44,7 @@ def _select(tables, where: str) -> tuple[str, list]:
     first = tables[0]
     # Names come from the models' metadata and values are parameters: nothing here comes from a request.
     sql = f"SELECT {', '.join(columns)} FROM {quote(first[0]._meta.db_table)} {first[1]} {' '.join(joins)} WHERE {where}"  # noqa: S608, E501
-    return sql, layout
+    return numbered(sql), layout
 
 
 @cache

@@ -1,0 +1,140 @@
+"""Survey submissions in one process, for comparing two trees on a machine whose speed wanders.
+
+The web process's WSGI application (cxm.wsgi's handler, the bench's settings) is called directly with the
+same POSTs the load client sends, against the bench's PostgreSQL and Redis; no gunicorn, no load client.
+
+    .venv/bin/python tests/bench/submit_profile.py --posts 2000            # CPU per POST, web and database
+    .venv/bin/python tests/bench/submit_profile.py --posts 2000 --profile  # cProfile on process CPU time
+    .venv/bin/python tests/bench/submit_profile.py --instructions          # instructions per POST (valgrind)
+
+Timings on a shared 2-core machine move by a fifth from one minute to the next; instruction counts do not
+(the same tree gives the same count within 0.3%). --instructions runs this script twice under callgrind,
+with 50 and 250 posts, and divides the difference by 200, so start-up and set-up drop out. It counts the web
+process only: the database's share is the "PG" figure of a plain run. A time-windowed cache (the survey kept
+a second per process) helps less under valgrind, which runs fifty times slower.
+
+Not a benchmark of record (bench_submit.py is), and not collected by pytest.
+"""
+
+import argparse
+import io
+import os
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parents[2]
+BENCH = Path(__file__).resolve().parent
+sys.path[:0] = [str(ROOT), str(BENCH)]
+os.chdir(ROOT)
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cxm_bench")
+os.environ.setdefault("REDIS_URL", os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"))
+os.environ.update({"DJANGO_SETTINGS_MODULE": "settings_submit", "SECRET_KEY": "bench-only-not-a-secret", "DEBUG": "0",
+                   "SECURE_SSL_REDIRECT": "0", "ALLOWED_HOSTS": "127.0.0.1,localhost",
+                   "SURVEY_SUBMISSIONS_PER_MINUTE": "100000000", "DATABASE_CONN_MAX_AGE": "600",
+                   "LOG_LEVEL": "WARNING"})
+
+
+def instructions_per_post() -> int:
+    def count(posts: int) -> int:
+        output = subprocess.run(
+            ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, __file__,
+             "--warm-up", str(posts), "--posts", "0"], capture_output=True, text=True, check=True).stderr
+        line = next(line for line in output.splitlines() if "I   refs:" in line)
+        return int(line.split()[-1].replace(",", ""))
+
+    return (count(250) - count(50)) // 200
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, default=2000, help="timed POSTs")
+    parser.add_argument("--warm-up", type=int, default=50, help="POSTs before the timed ones")
+    parser.add_argument("--profile", action="store_true", help="cProfile the timed POSTs (process CPU time)")
+    parser.add_argument("--instructions", action="store_true", help="instructions per POST, with callgrind")
+    args = parser.parse_args()
+    if args.instructions:
+        print(f"{instructions_per_post():,} instructions per POST in the web process")
+        return
+
+    import bench_submit
+
+    bench_submit.ensure_database(os.environ["DATABASE_URL"])
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from apps.surveys.form_tokens import form_token_make
+    from apps.surveys.models import new_submission_key
+
+    try:
+        from cxm.handlers import CxmWSGIHandler as Handler
+    except ImportError:  # a tree from before cxm/handlers.py, for an A/B run
+        from django.core.handlers.wsgi import WSGIHandler as Handler
+
+    call_command("migrate", verbosity=0, interactive=False)
+    with connection.cursor() as cursor:
+        # The bench's own database: the same (empty) tables for every run, whatever ran before.
+        cursor.execute("TRUNCATE surveys_response, surveys_partialresponse, kpis_dirtyslice CASCADE")
+    survey, fields = bench_submit.make_survey("profile")
+    connection.close()
+    application, path = Handler(), f"/s/{survey.token}/"
+
+    def post(body: bytes) -> bytes:
+        environ = {"REQUEST_METHOD": "POST", "PATH_INFO": path, "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1",
+                   "SERVER_PORT": "8000", "HTTP_HOST": "127.0.0.1:8000", "HTTP_ACCEPT_LANGUAGE": "ko",
+                   "wsgi.input": io.BytesIO(body), "wsgi.url_scheme": "http", "CONTENT_LENGTH": str(len(body)),
+                   "CONTENT_TYPE": "application/x-www-form-urlencoded", "REMOTE_ADDR": "127.0.0.1",
+                   "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.errors": sys.stderr}
+        return b"".join(application(environ, lambda status, headers, exc_info=None: None))
+
+    rng = random.Random(1)
+
+    def body() -> bytes:
+        # The answers submit_load.py sends: mostly promoters, a detractor's follow-up, a comment in two of five.
+        score = rng.choices(range(11), weights=[2, 1, 1, 2, 2, 4, 6, 9, 14, 20, 22])[0]
+        data = {"form_token": form_token_make(link_token=survey.token, submission_key=new_submission_key()),
+                fields["nps"]: score, fields["csat"]: rng.randint(1, 5)}
+        if score <= 6:
+            data[fields["follow_up"]] = rng.choice(fields["choices"])
+        if rng.random() < 0.4:
+            data[fields["comment"]] = rng.choice(["배송이 늦었어요.", "상담원이 친절했어요.", "Great service, thanks!"])
+        return urlencode(data).encode()
+
+    bodies = [body() for _ in range(args.warm_up + args.posts)]
+    for each in bodies[:args.warm_up]:
+        if b"survey-thanks" not in post(each):
+            raise SystemExit("a warm-up submission was not thanked")
+    timed = bodies[args.warm_up:]
+    if not timed:
+        return
+
+    def backend_cpu() -> float:
+        stat = Path(f"/proc/{connection.connection.info.backend_pid}/stat").read_text()
+        fields_after = stat[stat.rindex(")") + 2:].split()
+        return (int(fields_after[11]) + int(fields_after[12])) / os.sysconf("SC_CLK_TCK")
+
+    if args.profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile(time.process_time)
+        profiler.runcall(lambda: [post(each) for each in timed])
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(50)
+        return
+    cpu, wall, database = time.process_time(), time.perf_counter(), backend_cpu()
+    for each in timed:
+        post(each)
+    count = len(timed)
+    print(f"{count} POSTs: {1000 * (time.process_time() - cpu) / count:.2f} ms CPU and "
+          f"{1000 * (time.perf_counter() - wall) / count:.2f} ms wall per POST in the web process, "
+          f"{1000 * (backend_cpu() - database) / count:.2f} ms database CPU")
+
+
+if __name__ == "__main__":
+    main()

@@ -78,14 +78,17 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
 ]
 # The customer-facing survey pages (/s/, /r/: cxm/handlers.py) are anonymous and cookie-free: they keep
-# what every response needs and skip static files, sessions, CSRF cookies, users, messages and htmx.
-PUBLIC_MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    "cxm.csp.ContentSecurityPolicyMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-]
+# what every response needs (anything added above included) and skip static files, sessions, CSRF cookies,
+# users, messages and htmx.
+PUBLIC_MIDDLEWARE = [path for path in MIDDLEWARE if path not in {
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "apps.accounts.middleware.UserLanguageMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+}]
 
 ROOT_URLCONF = "cxm.urls"
 WSGI_APPLICATION = "cxm.wsgi.application"

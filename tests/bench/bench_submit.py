@@ -131,12 +131,18 @@ def make_survey(name: str):
     return survey, fields
 
 
-def start_gunicorn(config: str, port: int, redis: str, path: str, app: str = "cxm.wsgi") -> subprocess.Popen:
+def web_environment(redis: str) -> dict:
+    """The environment of the measured web process (also tests/bench/submit_profile.py's own)."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "settings_submit", "ALLOWED_HOSTS": "127.0.0.1,localhost",
            "SURVEY_SUBMISSIONS_PER_MINUTE": "100000000", "DATABASE_CONN_MAX_AGE": "600", "LOG_LEVEL": "WARNING"}
     env.pop("REDIS_URL", None)
     if redis:
         env["REDIS_URL"] = redis
+    return env
+
+
+def start_gunicorn(config: str, port: int, redis: str, path: str, app: str = "cxm.wsgi") -> subprocess.Popen:
+    env = web_environment(redis)
     command = [str(BIN / "gunicorn"), app, "--bind", f"127.0.0.1:{port}", "--pythonpath",
                str(ROOT / "tests" / "bench"), "--chdir", str(ROOT), "--keep-alive", "30", "--log-level", "warning",
                *CONFIGS[config]]

@@ -85,6 +85,20 @@ class Connection:
         return status, content
 
 
+COMMENTS = ["배송이 늦었어요.", "상담원이 친절했어요.", "앱이 편해요.", "가격이 조금 비싸요.", "Great service, thanks!"]
+
+
+def answer_data(fields: dict, form_token: str, rng: random.Random) -> dict:
+    """One customer's answers: mostly promoters, a detractor's follow-up choice, a comment in two of five."""
+    score = rng.choices(range(11), weights=[2, 1, 1, 2, 2, 4, 6, 9, 14, 20, 22])[0]
+    data = {"form_token": form_token, fields["nps"]: score, fields["csat"]: rng.randint(1, 5)}
+    if score <= 6:
+        data[fields["follow_up"]] = rng.choice(fields["choices"])
+    if rng.random() < 0.4:
+        data[fields["comment"]] = rng.choice(COMMENTS)
+    return data
+
+
 def percentile(values: list[float], share: float) -> float | None:
     if not values:
         return None
@@ -125,13 +139,7 @@ async def customer(url, fields: dict, state: dict, deadline: float, rng: random.
             if token is None:
                 state["errors"][f"GET {status}"] = state["errors"].get(f"GET {status}", 0) + 1
                 continue
-            score = rng.choices(range(11), weights=[2, 1, 1, 2, 2, 4, 6, 9, 14, 20, 22])[0]
-            data = {"form_token": token.decode(), fields["nps"]: score, fields["csat"]: rng.randint(1, 5)}
-            if score <= 6:
-                data[fields["follow_up"]] = rng.choice(fields["choices"])
-            if rng.random() < 0.4:
-                data[fields["comment"]] = rng.choice(["배송이 늦었어요.", "상담원이 친절했어요.", "앱이 편해요.",
-                                                      "가격이 조금 비싸요.", "Great service, thanks!"])
+            data = answer_data(fields, token.decode(), rng)
             sending = time.perf_counter()
             status, reply = await connection.request("POST", path, urlencode(data).encode())
             done = time.perf_counter()

@@ -30,12 +30,6 @@ ROOT = Path(__file__).resolve().parents[2]
 BENCH = Path(__file__).resolve().parent
 sys.path[:0] = [str(ROOT), str(BENCH)]
 os.chdir(ROOT)
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cxm_bench")
-os.environ.setdefault("REDIS_URL", os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"))
-os.environ.update({"DJANGO_SETTINGS_MODULE": "settings_submit", "SECRET_KEY": "bench-only-not-a-secret", "DEBUG": "0",
-                   "SECURE_SSL_REDIRECT": "0", "ALLOWED_HOSTS": "127.0.0.1,localhost",
-                   "SURVEY_SUBMISSIONS_PER_MINUTE": "100000000", "DATABASE_CONN_MAX_AGE": "600",
-                   "LOG_LEVEL": "WARNING"})
 
 
 def instructions_per_post() -> int:
@@ -61,7 +55,10 @@ def main() -> None:
         return
 
     import bench_submit
+    from submit_load import answer_data
 
+    # The gunicorn's environment, Redis included (bench_submit.py takes it out of its own on import).
+    os.environ.update(bench_submit.web_environment(bench_submit.redis_url()))
     bench_submit.ensure_database(os.environ["DATABASE_URL"])
     import django
 
@@ -96,15 +93,8 @@ def main() -> None:
     rng = random.Random(1)
 
     def body() -> bytes:
-        # The answers submit_load.py sends: mostly promoters, a detractor's follow-up, a comment in two of five.
-        score = rng.choices(range(11), weights=[2, 1, 1, 2, 2, 4, 6, 9, 14, 20, 22])[0]
-        data = {"form_token": form_token_make(link_token=survey.token, submission_key=new_submission_key()),
-                fields["nps"]: score, fields["csat"]: rng.randint(1, 5)}
-        if score <= 6:
-            data[fields["follow_up"]] = rng.choice(fields["choices"])
-        if rng.random() < 0.4:
-            data[fields["comment"]] = rng.choice(["배송이 늦었어요.", "상담원이 친절했어요.", "Great service, thanks!"])
-        return urlencode(data).encode()
+        token = form_token_make(link_token=survey.token, submission_key=new_submission_key())
+        return urlencode(answer_data(fields, token, rng)).encode()
 
     bodies = [body() for _ in range(args.warm_up + args.posts)]
     for each in bodies[:args.warm_up]:

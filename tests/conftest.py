@@ -39,11 +39,12 @@ def empty_cache():
     """Cached fragments are keyed by ids that a rolled-back test may hand out again."""
     from django.core.cache import cache
 
-    from apps.surveys import link_lookup, page_cache
+    from apps.surveys import page_cache
+    from cxm import kept
 
     cache.clear()
     page_cache.clear()
-    link_lookup.forget()
+    kept.forget_all()
     yield
     cache.clear()
 

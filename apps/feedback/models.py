@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from apps.workspaces.models import Language, WorkspaceOwned, WorkspaceQuerySet, hex_colour
+from apps.workspaces.models import Language, WorkspaceOwned, WorkspaceQuerySet, hex_colour, workspace_key
 
 
 class ScoreGroup(models.TextChoices):
@@ -212,6 +212,7 @@ class FeedbackItemQuerySet(WorkspaceQuerySet):
 class FeedbackItem(WorkspaceOwned):
     """One piece of feedback in the customer's words: a survey comment, an app review, a call note."""
 
+    workspace = workspace_key(db_index=False)  # the feedback_item_ws_* indexes lead with it
     customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), null=True, blank=True,
                                  on_delete=models.SET_NULL, related_name="+")
     touchpoint = models.ForeignKey("touchpoints.Touchpoint", verbose_name=_("touchpoint"), null=True, blank=True,

@@ -23,6 +23,7 @@ from apps.webhooks import payloads as webhook_payloads
 from apps.webhooks import services as webhook_services
 from apps.workspaces.models import Membership, Role, Workspace
 from cxm import inserts
+from cxm.kept import Kept
 from cxm.prepared import PreparedQuery
 from cxm.queue import enqueue_coalesced_on_commit, enqueue_on_commit
 
@@ -169,14 +170,24 @@ def _text_rules_query(workspace_id: int):
 TEXT_RULES = PreparedQuery(_text_rules_query, "workspace_id")
 
 
+# Kept a second per process (cxm/kept.py): a comment on every other submission reads them. apps.py's signals
+# forget them when a rule is saved or deleted here; another process sees the change within that second.
+kept_text_rules = Kept()
+
+
 def _text_rules(workspace: Workspace) -> tuple[list[TagRule], list[AlertRule]]:
     """The active tag rules and comment alert rules, in one query (a UNION, compiled once): the
-    submission path counts its queries. The rows are unsaved instances that only match text."""
-    rows = sorted(TEXT_RULES.rows(workspace_id=workspace.pk), key=lambda row: (row[2], row[0]))
-    return ([TagRule(workspace=workspace, tag_id=pk, keywords=keywords)
-             for pk, keywords, origin in rows if origin == 1],
-            [AlertRule(workspace=workspace, pk=pk, kind=AlertRule.Kind.COMMENT_KEYWORDS, keywords=keywords)
-             for pk, keywords, origin in rows if origin == 2])
+    submission path counts its queries. The rows are unsaved instances that only match text, shared by
+    the requests of the process."""
+
+    def load():
+        rows = sorted(TEXT_RULES.rows(workspace_id=workspace.pk), key=lambda row: (row[2], row[0]))
+        return ([TagRule(workspace_id=workspace.pk, tag_id=pk, keywords=keywords)
+                 for pk, keywords, origin in rows if origin == 1],
+                [AlertRule(workspace_id=workspace.pk, pk=pk, kind=AlertRule.Kind.COMMENT_KEYWORDS, keywords=keywords)
+                 for pk, keywords, origin in rows if origin == 2])
+
+    return kept_text_rules.get(workspace.pk, load)
 
 
 def _item_rows_from_values(workspace: Workspace, rows: Iterable[dict], *, with_answer: bool) -> list[FeedbackItem]:

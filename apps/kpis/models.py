@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from apps.workspaces.models import WorkspaceOwned, WorkspaceQuerySet
+from apps.workspaces.models import WorkspaceOwned, WorkspaceQuerySet, workspace_key
 
 
 class ScoreCounts(models.Model):
@@ -135,6 +135,7 @@ class DirtySlice(WorkspaceOwned):
     """A day whose rollups are stale. Written in the same transaction as the response, so a lost
     Celery message (Redis down) only delays the tiles: the beat job finds the mark and recomputes."""
 
+    workspace = workspace_key(db_index=False)  # dirtyslice_unique_day leads with it
     day = models.DateField(_("day"))
     marked_at = models.DateTimeField(auto_now=True)
 

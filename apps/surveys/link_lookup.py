@@ -5,22 +5,21 @@ process instead of a queryset compiled on each call: building the SQL of a selec
 about 0.7 ms of CPU per request, several times the query itself. The rows are turned into model
 instances with the fields' own database converters, exactly as the ORM would.
 
-Each web process also keeps the surveys it looked up for SURVEY_LINK_CACHE_SECONDS (a second): at hundreds
-of answers a second most lookups then cost nothing. A change made in another process (a pause, an edit, a
-new quota, a webhook subscription) reaches this one within that second; a change made in this process at
-once, through forget(). The instances are shared by the requests of the process: callers must not change
-them.
+Each web process also keeps the surveys it looked up for SURVEY_LINK_CACHE_SECONDS (a second, cxm/kept.py):
+at hundreds of answers a second most lookups then cost nothing. A change made in another process (a pause,
+an edit, a new quota, a webhook subscription) reaches this one within that second; a change made in this
+process at once, through forget(). The instances are shared by the requests of the process: callers must not
+change them.
 """
 
-import time
 from functools import cache
 
-from django.conf import settings
 from django.db import connection
 
 from apps.customers.models import Customer
 from apps.touchpoints.models import Touchpoint
 from apps.workspaces.models import Workspace
+from cxm.kept import Kept
 from cxm.prepared import numbered, statement_cursor
 
 from .models import Survey, SurveyInvitation
@@ -82,30 +81,18 @@ def _fetch(sql_and_layout, params):
     return None if row is None else _instances(row, layout, connection.alias)
 
 
-# Bounds the memory that links probed by bots could take (a miss is never kept, a hit only briefly).
-RECENT_MAX_ENTRIES = 1024
-_recent: dict[str, tuple[float, Survey]] = {}
+_recent = Kept()
 
 
 def forget() -> None:
     """Drop the surveys this process keeps: one of them, or its workspace, has changed."""
-    _recent.clear()
+    _recent.forget()
 
 
 def survey_by_link(token: str) -> Survey | None:
     """The survey of a public link /s/<token>/, its workspace and touchpoint loaded, in one query, or
     from this process's last second of lookups."""
-    now = time.monotonic()
-    kept = _recent.get(token)
-    if kept is not None and kept[0] > now:
-        return kept[1]
-    survey = _survey_by_link(token)
-    seconds = settings.SURVEY_LINK_CACHE_SECONDS
-    if survey is not None and seconds > 0:
-        if len(_recent) >= RECENT_MAX_ENTRIES:
-            _recent.clear()
-        _recent[token] = (now + seconds, survey)
-    return survey
+    return _recent.get(token, lambda: _survey_by_link(token))
 
 
 def _survey_by_link(token: str) -> Survey | None:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
-from apps.workspaces.models import Language, WorkspaceOwned, WorkspaceQuerySet
+from apps.workspaces.models import Language, WorkspaceOwned, WorkspaceQuerySet, workspace_key
 
 HIDDEN_FIELD_KEY = re.compile(r"[A-Za-z0-9_.-]{1,40}")
 # A personal survey link stays usable this long after it is created.
@@ -474,6 +474,7 @@ class ResponseQuerySet(WorkspaceQuerySet):
 
 
 class Response(WorkspaceOwned):
+    workspace = workspace_key(db_index=False)  # the response_ws_* indexes lead with it
     survey = models.ForeignKey(Survey, verbose_name=_("survey"), on_delete=models.PROTECT, related_name="+")
     touchpoint = models.ForeignKey("touchpoints.Touchpoint", verbose_name=_("touchpoint"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
@@ -540,11 +541,16 @@ class Response(WorkspaceOwned):
         return Channel(self.channel).label if self.channel in Channel.values else self.channel
 
 
+# The constraint a repeated submission key breaks (services.response_record tells its IntegrityError by it).
+SUBMISSION_KEY_UNIQUE = "submission_key_unique"
+
+
 class SubmissionKey(WorkspaceOwned):
     """The double-post guard of the public form: one row per submission key, unique per workspace, written
     in the response's transaction. Kept only as long as a form token lives (a day, form_tokens.MAX_AGE) plus
     a margin: an older form is refused anyway."""
 
+    workspace = workspace_key(db_index=False)  # submission_key_unique leads with it
     key = models.CharField(max_length=32)
     response_id = models.BigIntegerField()
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -552,7 +558,7 @@ class SubmissionKey(WorkspaceOwned):
     class Meta:
         verbose_name = _("submission key")
         verbose_name_plural = _("submission keys")
-        constraints = [models.UniqueConstraint(fields=["workspace", "key"], name="submission_key_unique")]
+        constraints = [models.UniqueConstraint(fields=["workspace", "key"], name=SUBMISSION_KEY_UNIQUE)]
 
     def __str__(self) -> str:
         return self.key
@@ -562,6 +568,7 @@ class Answer(WorkspaceOwned):
     """One answer to one question. A multiple-choice answer is one row per chosen option, so
     "how many picked X" is a plain COUNT ... GROUP BY choice_id."""
 
+    workspace = workspace_key(db_index=False)  # the answer_ws_* indexes lead with it
     # No database constraint: on PostgreSQL responses are partitioned by month, and a foreign key to a
     # partitioned table needs its partition key (submitted_at) too. Written in the response's transaction
     # and deleted with it by the ORM; `manage.py response_partitions check` counts strays.

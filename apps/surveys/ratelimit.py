@@ -1,10 +1,11 @@
 """A fixed-window submission limit per client address, kept in Django's cache (Redis in production)."""
 
 import logging
-from functools import cache as once
 
 from django.conf import settings
 from django.core.cache import cache
+
+from cxm.redis_commands import commands
 
 logger = logging.getLogger(__name__)
 SUBMISSIONS_PER_MINUTE = 20
@@ -35,22 +36,15 @@ def submission_allowed(request, *, scope: str) -> bool:
         return True
 
 
-@once
-def _redis():
-    import redis
-
-    return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
-
-
 def _count(request, scope: str, limit: int) -> int:
     key = f"surveys:submissions:{scope}:{client_ip(request)}"
     if settings.REDIS_URL:
         # One command on the submission path. The first count starts the window; a count over the limit makes
         # sure it has one, should a process have died between that first INCR and its EXPIRE.
-        client = _redis()
-        count = client.incr(key)
+        redis = commands(settings.REDIS_URL)
+        count = redis("INCR", key)
         if count == 1 or count > limit:
-            client.expire(key, WINDOW_SECONDS, nx=True)
+            redis("EXPIRE", key, WINDOW_SECONDS, "NX")
         return count
     if cache.add(key, 1, timeout=WINDOW_SECONDS):
         count = 1

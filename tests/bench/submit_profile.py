@@ -10,8 +10,8 @@ same POSTs the load client sends, against the bench's PostgreSQL and Redis; no g
 Timings on a shared 2-core machine move by a fifth from one minute to the next; instruction counts do not
 (the same tree gives the same count within 0.3%). --instructions runs this script twice under callgrind,
 with 50 and 250 posts, and divides the difference by 200, so start-up and set-up drop out. It counts the web
-process only: the database's share is the "PG" figure of a plain run. A time-windowed cache (the survey kept
-a second per process) helps less under valgrind, which runs fifty times slower.
+process only: the database's share is the "PG" figure of a plain run. The survey and the text rules are kept
+a minute in these runs, as a web process at hundreds of posts a second keeps them for its second.
 
 Not a benchmark of record (bench_submit.py is), and not collected by pytest.
 """
@@ -34,9 +34,13 @@ os.chdir(ROOT)
 
 def instructions_per_post() -> int:
     def count(posts: int) -> int:
+        # Valgrind runs fifty times slower: the survey kept for a second (SURVEY_LINK_CACHE_SECONDS) would be
+        # looked up again every few posts, and how often would depend on the machine's load. A minute keeps it
+        # as the web process at hundreds of posts a second does.
         output = subprocess.run(
             ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, __file__,
-             "--warm-up", str(posts), "--posts", "0"], capture_output=True, text=True, check=True).stderr
+             "--warm-up", str(posts), "--posts", "0"], capture_output=True, text=True, check=True,
+            env={**os.environ, "SURVEY_LINK_CACHE_SECONDS": "60"}).stderr
         line = next(line for line in output.splitlines() if "I   refs:" in line)
         return int(line.split()[-1].replace(",", ""))
 
@@ -44,12 +48,56 @@ def instructions_per_post() -> int:
     return (count(250) - count(50)) // 200
 
 
+def sample(work) -> list[tuple[str, ...]]:
+    """The call stack (outermost first) at every 0.5 ms of the process's CPU time while `work` runs."""
+    import signal
+
+    stacks = []
+
+    def take(_signum, frame):
+        names = []
+        while frame is not None:
+            code = frame.f_code
+            names.append(f"{Path(code.co_filename).name}:{code.co_firstlineno}({code.co_name})")
+            frame = frame.f_back
+        stacks.append(tuple(reversed(names)))
+
+    signal.signal(signal.SIGPROF, take)
+    signal.setitimer(signal.ITIMER_PROF, 0.0005, 0.0005)
+    try:
+        work()
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0, 0)
+    return stacks
+
+
+def print_samples(stacks: list[tuple[str, ...]], top: int = 60, focus: str = "") -> None:
+    """Each function's share of the samples; with `focus`, only the part of each stack below the first
+    function whose name contains it (what that function spends its time on)."""
+    from collections import Counter
+
+    if focus:
+        stacks = [stack[next(n for n, name in enumerate(stack) if focus in name):] for stack in stacks
+                  if any(focus in name for name in stack)]
+
+    inclusive, own = Counter(), Counter(stack[-1] for stack in stacks)
+    for stack in stacks:
+        inclusive.update(set(stack))
+    print(f"{len(stacks)} samples; share of CPU time with the function on the stack (and running itself)")
+    for name, count in inclusive.most_common(top):
+        print(f"{100 * count / len(stacks):6.1f}% {100 * own[name] / len(stacks):6.1f}%  {name}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=2000, help="timed POSTs")
     parser.add_argument("--warm-up", type=int, default=50, help="POSTs before the timed ones")
     parser.add_argument("--profile", action="store_true", help="cProfile the timed POSTs (process CPU time)")
+    parser.add_argument("--sort", default="cumulative", help="--profile's order (a pstats key: tottime, ...)")
     parser.add_argument("--instructions", action="store_true", help="instructions per POST, with callgrind")
+    parser.add_argument("--sample", action="store_true",
+                        help="sample the stack every 0.5 ms of CPU: shares without cProfile's per-call weight")
+    parser.add_argument("--focus", default="", help="with --sample: only below the first function named so")
     args = parser.parse_args()
     if args.instructions:
         print(f"{instructions_per_post():,} instructions per POST in the web process")
@@ -116,7 +164,10 @@ def main() -> None:
 
         profiler = cProfile.Profile(time.process_time)
         profiler.runcall(lambda: [post(each) for each in timed])
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(50)
+        pstats.Stats(profiler).sort_stats(args.sort).print_stats(50)
+        return
+    if args.sample:
+        print_samples(sample(lambda: [post(each) for each in timed]), focus=args.focus)
         return
     cpu, wall, database = time.process_time(), time.perf_counter(), backend_cpu()
     for each in timed:

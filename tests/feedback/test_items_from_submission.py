@@ -86,3 +86,55 @@ def test_nothing_is_left_when_the_submission_fails(workspace, survey, monkeypatc
         services.response_record(survey=survey, questions=questions, answers={nps.pk: 1, comment.pk: "bad"},
                                  submission_key="k")
     assert not FeedbackItem.objects.exists() and not FollowUpCase.objects.exists()
+
+
+class TestKeptRules:
+    """The text rules are read once a second per process (services.kept_text_rules, cxm/kept.py); a rule saved
+    or deleted in this process applies to the next submission."""
+
+    def test_a_second_submission_within_the_second_reads_no_rules(self, workspace, submit,
+                                                                  django_assert_num_queries, settings):
+        from apps.feedback import services as feedback_services
+
+        settings.SURVEY_LINK_CACHE_SECONDS = 60
+        TagRuleFactory(tag__workspace=workspace, keywords="배송")
+        submit(nps=9, comment="배송 빨라요")
+        with django_assert_num_queries(0):
+            tag_rules, comment_rules = feedback_services._text_rules(workspace)
+        assert [rule.keywords for rule in tag_rules] == ["배송"] and comment_rules == []
+
+    def test_a_rule_changed_by_a_plain_update_shows_once_the_time_is_up(self, workspace, submit, settings):
+        import time
+
+        from apps.feedback.models import TagRule
+
+        settings.SURVEY_LINK_CACHE_SECONDS = 0.2
+        rule = TagRuleFactory(tag__workspace=workspace, keywords="배송")
+        submit(nps=9, comment="요금이 비싸요")
+        TagRule.objects.filter(pk=rule.pk).update(keywords="요금")  # no signal: as from another process
+        submit(nps=9, comment="요금이 비싸요")
+        assert not FeedbackTag.objects.exists()
+        time.sleep(0.25)
+        submit(nps=9, comment="요금이 비싸요")
+        assert FeedbackTag.objects.get().tag_id == rule.tag_id
+
+    def test_a_tag_rule_saved_here_applies_at_once(self, workspace, submit, settings):
+        settings.SURVEY_LINK_CACHE_SECONDS = 60
+        submit(nps=9, comment="배송 빨라요")
+        rule = TagRuleFactory(tag__workspace=workspace, keywords="배송")
+        submit(nps=9, comment="배송 빨라요")
+        assert list(FeedbackTag.objects.values_list("tag", flat=True)) == [rule.tag_id]
+        rule.delete()
+        submit(nps=9, comment="배송 빨라요")
+        assert FeedbackTag.objects.count() == 1
+
+    def test_a_comment_alert_rule_saved_here_opens_the_next_case(self, workspace, submit, settings):
+        from apps.feedback.models import AlertRule
+
+        from .factories import AlertRuleFactory
+
+        settings.SURVEY_LINK_CACHE_SECONDS = 60
+        submit(nps=9, comment="환불해 주세요")
+        rule = AlertRuleFactory(workspace=workspace, kind=AlertRule.Kind.COMMENT_KEYWORDS, keywords="환불")
+        submit(nps=9, comment="환불해 주세요")
+        assert FollowUpCase.objects.get().alert_rule == rule

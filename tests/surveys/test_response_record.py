@@ -2,6 +2,7 @@
 
 import pytest
 from celery import Celery
+from django.db import connection
 from django.db.models import Count
 
 from apps.surveys import selectors, services, tasks
@@ -122,3 +123,113 @@ def test_the_follow_up_job_recomputes_the_distribution_counts(workspace, django_
     assert (distribution.sent_count, distribution.answered_count, distribution.opened_count) == (2, 1, 1)
     assert distribution.response_rate == 50
     assert Distribution.objects.get().answered_count == 1
+
+
+class Statements(list):
+    WRITE = "WITH r0 AS (INSERT INTO"
+
+    def __init__(self):
+        super().__init__()
+        self.writing = True
+
+    def spy(self, execute, sql, params, many, context):
+        if self.writing:
+            self.append((connection.get_autocommit(), sql))
+            self.writing = not sql.startswith(self.WRITE)
+        return execute(sql, params, many, context)
+
+    def restart(self):
+        self.clear()
+        self.writing = True
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="one statement on PostgreSQL (CI's second pass)")
+class TestWrittenAlone:
+    """On PostgreSQL the answer of a public link is written by its one statement with no transaction around it
+    (services._written_alone): a repeat must still come back as the first response, with nothing left over."""
+
+    @pytest.fixture
+    def statements(self):
+        """(autocommit, SQL) of the statements of the next submission, up to its write (the jobs run on commit
+        after it, in tests eagerly and in transactions of their own)."""
+        seen = Statements()
+        with connection.execute_wrapper(seen.spy):
+            yield seen
+
+    @pytest.fixture
+    def survey(self, workspace):
+        survey = SurveyFactory(workspace=workspace, status="live")
+        QuestionFactory(survey=survey, position=1, kind="nps")
+        QuestionFactory(survey=survey, position=2, kind="long_text", required=False)
+        return survey
+
+    def answers(self, survey, score, comment="배송이 늦었어요"):
+        nps, why = selectors.survey_questions(survey)
+        return {nps.pk: score, why.pk: comment}
+
+    def test_every_statement_of_a_detractors_answer_runs_in_autocommit(self, survey, statements):
+        from apps.feedback.models import FeedbackItem, FollowUpCase
+
+        questions, answers = selectors.survey_questions(survey), self.answers(survey, 2)
+        statements.restart()
+        response = services.response_record(survey=survey, questions=questions, answers=answers, submission_key="k")
+        # The tag and alert rules, the case's assignee, and the write.
+        assert [autocommit for autocommit, _sql in statements] == [True, True, True]
+        assert statements[-1][1].startswith(Statements.WRITE)
+        assert Answer.objects.filter(response=response).count() == 2
+        assert FeedbackItem.objects.get().response_id == response.pk
+        assert FollowUpCase.objects.get().response_id == response.pk
+
+    def test_a_repeat_returns_the_first_response_and_leaves_nothing_behind(self, survey):
+        from apps.feedback.models import FeedbackItem, FollowUpCase
+
+        first = record(survey, self.answers(survey, 2), submission_key="twice")
+        again = record(survey, self.answers(survey, 10, "다시"), submission_key="twice")
+        assert again.pk == first.pk and again.nps_score == 2
+        assert Response.objects.count() == 1 and Answer.objects.count() == 2
+        assert FeedbackItem.objects.count() == 1 and FollowUpCase.objects.count() == 1
+
+    def test_a_stale_key_is_taken_over(self, survey):
+        record(survey, self.answers(survey, 9), submission_key="stale").delete()  # the key's row stays
+        again = record(survey, self.answers(survey, 4), submission_key="stale")
+        assert Response.objects.get() == again and again.nps_score == 4
+        assert record(survey, self.answers(survey, 1), submission_key="stale") == again
+
+    def test_two_posts_at_once_make_one_response(self, survey):
+        import threading
+
+        barrier, results, errors = threading.Barrier(2), [], []
+
+        def post(score):
+            try:
+                barrier.wait()
+                results.append(record(survey, self.answers(survey, score), submission_key="at-once").pk)
+            except Exception as error:  # reported below: a thread's exception would be lost
+                errors.append(error)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=post, args=(score,)) for score in (3, 8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert not errors
+        assert len(set(results)) == 1 and Response.objects.get().pk == results[0]
+        assert Answer.objects.count() == 2
+
+    def test_a_workspace_with_webhooks_keeps_the_transaction(self, survey, statements):
+        from tests.webhooks.factories import WebhookEndpointFactory
+
+        WebhookEndpointFactory(workspace=survey.workspace, events=["response.completed"])
+        survey.workspace.refresh_from_db()
+        statements.restart()
+        record(survey, self.answers(survey, 9))
+        assert statements[-1][1].startswith(Statements.WRITE) and not statements[-1][0]
+
+    def test_a_personal_link_keeps_the_transaction(self, survey, statements):
+        invitation = SurveyInvitationFactory(distribution=DistributionFactory(survey=survey))
+        statements.restart()
+        record(survey, self.answers(survey, 9), invitation=invitation)
+        assert statements[-1][1].startswith(Statements.WRITE) and not statements[-1][0]

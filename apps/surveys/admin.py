@@ -118,7 +118,7 @@ class PartialResponseAdmin(WorkspaceScopedAdmin):
 @admin.register(Quota)
 class QuotaAdmin(WorkspaceScopedAdmin):
     list_display = ["survey", "field", "value", "limit", "completed", "workspace"]
-    list_filter = ["workspace"]
+    list_filter = ["field", "workspace"]
     search_fields = ["survey__title", "field", "value"]
     raw_id_fields = ["survey"]
     readonly_fields = ["completed"]

@@ -3,11 +3,12 @@ import pytest
 from apps.surveys.models import Answer, Response
 from tests.factories import MembershipFactory, UserFactory, WorkspaceFactory
 
-from .factories import ChoiceFactory, QuestionFactory, SurveyInvitationFactory
+from .factories import ChoiceFactory, PartialResponseFactory, QuestionFactory, QuotaFactory, SurveyInvitationFactory
 
 pytestmark = pytest.mark.django_db
 
-MODELS = ["survey", "question", "choice", "response", "answer", "distribution", "surveyinvitation"]
+MODELS = ["survey", "question", "choice", "response", "answer", "distribution", "surveyinvitation", "partialresponse",
+          "quota"]
 
 
 @pytest.fixture
@@ -17,6 +18,9 @@ def rows(workspace):
     ChoiceFactory(question__survey=invitation.survey)
     response = Response.objects.create(workspace=workspace, survey=invitation.survey, submitted_at="2026-01-01T00:00Z")
     Answer.objects.create(workspace=workspace, response=response, question=question, number=9)
+    PartialResponseFactory(survey=invitation.survey, submission_key="a-partial")
+    QuotaFactory(survey=invitation.survey, field="channel", value="store")
+    QuotaFactory(survey=invitation.survey, field="", value="")  # the whole survey
     return invitation
 
 

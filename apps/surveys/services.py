@@ -449,9 +449,10 @@ def _written_alone(survey: Survey, invitation: SurveyInvitation | None) -> bool:
     by that statement alone, without BEGIN and COMMIT around it: two round trips fewer on every answer of a
     public link. Only when no transaction is open already and nothing else is to be written with them (a
     personal link's invitation, a quota's count, a webhook delivery)."""
-    return (invitation is None and not survey.has_quotas and not survey.workspace.webhook_events
-            and connections[router.db_for_write(Response)].vendor == "postgresql"
-            and transaction.get_autocommit(using=router.db_for_write(Response)))
+    if invitation is not None or survey.has_quotas or survey.workspace.webhook_events:
+        return False
+    alias = router.db_for_write(Response)
+    return connections[alias].vendor == "postgresql" and transaction.get_autocommit(using=alias)
 
 
 def _constraint_of(error: IntegrityError) -> str:

@@ -10,9 +10,12 @@ from 127.0.0.1), and runs tests/bench/submit_load.py in a separate process, twic
   visit   each virtual customer GETs the page, takes the signed form token (it carries the submission
           key) and POSTs an answer: page view and submission together;
   submit  the pages are opened first (--tokens of them, untimed), then only the POSTs are timed: the
-          rate at which the server takes submissions, the figure the target is about.
+          rate at which the server takes submissions, the figure the target is about. They are sent by wrk
+          (Debian's package, tests/bench/submit_wrk.lua) when it is installed, else by the same client
+          (--client chooses): wrk costs the two shared cores about a fifth of what the asyncio client does.
 Each runs --duration seconds (or to --max / --tokens submissions). Then it checks that every accepted
-submission (the thank-you page came back) is in the database: lost = accepted − stored.
+submission (the thank-you page came back) is in the database: lost = accepted − stored (wrk leaves up to
+one answer per connection in flight at the stop, stored but not counted: "in flight at the stop").
 
 Redis: with BENCH_REDIS_URL (default redis://127.0.0.1:6379/14, a database this bench owns and empties)
 reachable, gunicorn uses it as in production, for the rate-limit counters and as the Celery broker; no
@@ -35,9 +38,12 @@ Not collected by pytest (python_files is test_*.py).
 import argparse
 import json
 import os
+import resource
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -59,6 +65,8 @@ CONFIGS = {
     "gthread-2x8": ["--workers", "2", "--worker-class", "gthread", "--threads", "8"],
 }
 BIN = Path(sys.executable).parent
+BENCH = ROOT / "tests" / "bench"
+WRK = shutil.which("wrk")
 
 
 def ensure_database(url: str) -> None:
@@ -195,25 +203,60 @@ def _cpu_ticks() -> dict[str, int]:
 
 
 def load(url: str, fields: dict, *, duration: float, limit: int, connections: int, submit_only: bool = False,
-         on_start=None) -> dict:
-    """Run submit_load.py; `on_start` is called as the timed part begins (after the pages are open, with
-    submit_only)."""
-    command = [sys.executable, str(ROOT / "tests" / "bench" / "submit_load.py"), "--url", url,
+         on_start=None, client: str = "python", cycle: bool = False) -> dict:
+    """Run the load client; `on_start` is called as the timed part begins (after the pages are open, with
+    submit_only). client="wrk" (submit_only only) sends the POSTs with wrk and submit_wrk.lua."""
+    if client == "wrk":
+        return load_wrk(url, fields, duration=duration, limit=limit, connections=connections, on_start=on_start,
+                        cycle=cycle)
+    command = [sys.executable, str(BENCH / "submit_load.py"), "--url", url,
                "--fields", json.dumps(fields), "--duration", str(duration), "--max", str(limit),
                "--connections", str(connections)]
     if submit_only:
         command += ["--submit-only", "--wait-for-go"]
-    client = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    if submit_only and client.stdout.readline().strip() != "ready":
+    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    if submit_only and process.stdout.readline().strip() != "ready":
         raise RuntimeError("the load client could not open the survey pages")
     started = on_start() if on_start else None
     if submit_only:
-        client.stdin.write("go\n")
-        client.stdin.flush()
-    output, _ = client.communicate(timeout=duration + 300)
-    if client.returncode:
-        raise RuntimeError(f"the load client failed ({client.returncode})")
+        process.stdin.write("go\n")
+        process.stdin.flush()
+    output, _ = process.communicate(timeout=duration + 300)
+    if process.returncode:
+        raise RuntimeError(f"the load client failed ({process.returncode})")
     return json.loads(output.strip().splitlines()[-1]), started
+
+
+def load_wrk(url: str, fields: dict, *, duration: float, limit: int, connections: int, on_start=None,
+             cycle: bool = False) -> dict:
+    """The submit-only load sent by wrk. submit_load.py opens the pages first (untimed) and writes one answer per
+    form token; then wrk, in C, POSTs each once (with `cycle`, again and again: the floor only). wrk costs the
+    shared cores a small part of what the asyncio client does, and what it leaves goes to the server, as with
+    customers on their own phones."""
+    with tempfile.NamedTemporaryFile("r", prefix="cxm-bench-", suffix=".bodies") as bodies:
+        subprocess.run([sys.executable, str(BENCH / "submit_load.py"), "--url", url, "--fields", json.dumps(fields),
+                        "--max", str(limit), "--connections", str(connections), "--bodies-out", bodies.name],
+                       check=True, stdout=subprocess.DEVNULL, timeout=600)
+        started = on_start() if on_start else None
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        output = subprocess.run([WRK, "--threads", "1", "--connections", str(connections), "--duration",
+                                 f"{max(1, round(duration))}s", "--timeout", "10s", "--script",
+                                 str(BENCH / "submit_wrk.lua"), url, "--", bodies.name, "1",
+                                 *(["cycle"] if cycle else [])],
+                                check=True, capture_output=True, text=True, timeout=duration + 120).stdout
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    run = json.loads(output.strip().splitlines()[-1])
+    errors = {name: count for name, count in (("POST not thanked", run["failed"]),
+                                              ("socket errors", run["socket_errors"])) if count}
+    if run["exhausted"]:
+        errors["answers ran out before the time (raise --tokens)"] = 1
+    return {
+        "accepted": run["accepted"], "attempted": run["accepted"] + run["failed"], "errors": errors,
+        "elapsed_s": round(run["elapsed_s"], 2), "rps": round(run["accepted"] / run["elapsed_s"], 1),
+        "post_p50_ms": round(run["post_p50_ms"], 1), "post_p95_ms": round(run["post_p95_ms"], 1),
+        "post_p99_ms": round(run["post_p99_ms"], 1), "get_p50_ms": 0, "get_p95_ms": 0,
+        "client_cpu_s": round(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 2),
+    }, started
 
 
 def measure(config: str, args, redis: str, *, submit_only: bool) -> dict:
@@ -227,7 +270,8 @@ def measure(config: str, args, redis: str, *, submit_only: bool) -> dict:
         load(url, fields, duration=2, limit=2000, connections=args.connections)  # warm-up: imports, connections
         before = Response.objects.filter(survey=survey).count()
         result, cpu_before = load(url, fields, duration=args.duration, limit=args.tokens if submit_only else args.max,
-                                  connections=args.connections, submit_only=submit_only, on_start=_cpu_ticks)
+                                  connections=args.connections, submit_only=submit_only, on_start=_cpu_ticks,
+                                  client=args.client if submit_only else "python")
         cpu_after = _cpu_ticks()
     finally:
         stop(process)
@@ -236,13 +280,17 @@ def measure(config: str, args, redis: str, *, submit_only: bool) -> dict:
     result["cores"] = {key: round((cpu_after[key] - cpu_before[key]) / per_second, 2) for key in cpu_before}
     result["cores"]["client"] = round(result["client_cpu_s"] / result["elapsed_s"], 2)
     stored = Response.objects.filter(survey=survey).count() - before
-    result.update({"config": config, "stored": stored, "lost": result["accepted"] - stored,
-                   "connections": args.connections})
+    # wrk stops at the time with answers in flight (at most one per connection): the server stores them and wrk
+    # never counts them, so more stored than accepted is not a loss; fewer is.
+    result.update({"config": config, "stored": stored, "lost": max(0, result["accepted"] - stored),
+                   "unanswered_at_stop": max(0, stored - result["accepted"]), "connections": args.connections})
     mode = "submit" if submit_only else "visit"
+    mode = f"{mode} ({args.client})" if submit_only else mode
     print(f"{config:>12} {mode:>6}: {result['rps']:>7.1f} responses/s  POST p50 {result['post_p50_ms']:.1f} ms  "
           f"p95 {result['post_p95_ms']:.1f} ms  p99 {result['post_p99_ms']:.1f} ms  (GET p50 "
           f"{result['get_p50_ms']:.1f}, p95 {result['get_p95_ms']:.1f} ms)  accepted {result['accepted']:,}  "
-          f"stored {stored:,}  lost {result['lost']}  errors {result['errors'] or 'none'}  "
+          f"stored {stored:,}  lost {result['lost']}  in flight at the stop {result['unanswered_at_stop']}  "
+          f"errors {result['errors'] or 'none'}  "
           f"\n{'':>14}cores busy: {result['cores']}")
     return result
 
@@ -256,7 +304,7 @@ def measure_floor(config: str, args) -> dict:
     try:
         url = f"http://127.0.0.1:{port}{path}"
         result, _ = load(url, fields, duration=args.duration, limit=args.tokens, connections=args.connections,
-                         submit_only=True)
+                         submit_only=True, client=args.client, cycle=True)
     finally:
         stop(process)
     print(f"{config:>12}  floor: {result['rps']:>7.1f} requests/s  (gunicorn and the load client with no application: "
@@ -274,7 +322,11 @@ def main() -> None:
     parser.add_argument("--config", choices=sorted(CONFIGS), default="sync-4")
     parser.add_argument("--compare", action="store_true", help="measure every configuration")
     parser.add_argument("--no-floor", action="store_true", help="skip the no-application ceiling run")
+    parser.add_argument("--client", choices=["wrk", "python"], default="wrk" if WRK else "python",
+                        help="the submit-only load client: wrk when installed (Debian's package), else submit_load.py")
     args = parser.parse_args()
+    if args.client == "wrk" and not WRK:
+        parser.error("wrk is not installed (apt-get install wrk)")
     ensure_database(os.environ["DATABASE_URL"])
 
     import django
@@ -312,7 +364,7 @@ def main() -> None:
         "visit_rps": visit["rps"], "visit_post_p95_ms": visit["post_p95_ms"], "visit_get_p95_ms": visit["get_p95_ms"],
         "visit_cores": visit["cores"],
         "submit_config": args.config, "submit_connections": args.connections,
-        "submit_database": connection.vendor, "submit_redis": bool(redis),
+        "submit_database": connection.vendor, "submit_redis": bool(redis), "submit_client": args.client,
     })
     if floor:
         stored.update({"floor_rps": floor["rps"], "submit_share_of_floor": round(submit["rps"] / floor["rps"], 3)})

@@ -156,6 +156,17 @@ async def customer(url, fields: dict, state: dict, deadline: float, rng: random.
     connection.close()
 
 
+async def write_bodies(args) -> dict:
+    """--bodies-out: open the page --max times and write one answer per form token, a line each, for the wrk
+    client (tests/bench/submit_wrk.lua)."""
+    fields, tokens, rng = json.loads(args.fields), [], random.Random(args.seed)
+    share = -(-args.max // args.connections)
+    await asyncio.gather(*(fetch_tokens(args.url, share, tokens) for _ in range(args.connections)))
+    with open(args.bodies_out, "w") as out:
+        out.writelines(urlencode(answer_data(fields, token.decode(), rng)) + "\n" for token in tokens)
+    return {"bodies": len(tokens)}
+
+
 async def run(args) -> dict:
     fields = json.loads(args.fields)
     state = {"started": 0, "max": args.max, "accepted": 0, "errors": {}, "get_ms": [], "post_ms": []}
@@ -201,10 +212,12 @@ def main():
                         help="open the page --max times first, then time only the submissions (POST)")
     parser.add_argument("--wait-for-go", action="store_true",
                         help="with --submit-only: print 'ready' when the pages are open, start on a line from stdin")
+    parser.add_argument("--bodies-out", default="",
+                        help="only open the page --max times and write the answers to this file (for wrk)")
     args = parser.parse_args()
     if urlsplit(args.url).hostname not in ("127.0.0.1", "localhost", "::1"):
         parser.error("the benchmark only sends load to this machine (loopback)")
-    print(json.dumps(asyncio.run(run(args))))
+    print(json.dumps(asyncio.run(write_bodies(args) if args.bodies_out else run(args))))
 
 
 if __name__ == "__main__":

@@ -17,12 +17,17 @@ def render(name: str, context: dict, *, language: str) -> tuple[str, str, str]:
     return subject, text, html
 
 
-def send(name: str, to: list[str], context: dict, *, workspace, language: str | None = None, topic: str = ""):
-    """Log one e-mail per address and make its first attempt now. Returns the OutboundEmail rows; a
-    failed first attempt is not an error here (the periodic job retries it, the log shows it)."""
+def send(name: str, to: list[str], context: dict, *, workspace, language: str | None = None, topic: str = "",
+         job=None):
+    """Log one e-mail per address and make its first attempt now. Returns what email_deliver returns for each
+    (None for one already sent); a failed first attempt is not an error here (the periodic job retries it, the
+    log shows it). `job` is the Celery task sending it (bind=True): a message of that task delivered again
+    (acks_late, after its worker died) sends none of the e-mails the first delivery sent."""
     from apps.outbox import services
 
     language = language or settings.LANGUAGE_CODE
+    task_id = getattr(getattr(job, "request", None), "id", None)
+    send_key = f"task:{task_id}" if task_id else ""
     queued = [services.email_queue(workspace=workspace, kind=name, to=address, context=context, language=language,
-                                   topic=topic) for address in to]
+                                   topic=topic, send_key=send_key) for address in to]
     return [services.email_deliver(email_id=email.pk) for email in queued]

@@ -141,8 +141,8 @@ def check_alert_rules() -> int:
     return len(workspace_ids)
 
 
-@shared_task(acks_late=True)
-def send_case_assigned_email(case_id: int) -> bool:
+@shared_task(bind=True, acks_late=True)
+def send_case_assigned_email(self, case_id: int) -> bool:
     """Tell the assignee about their case, in their language, with a link to it."""
     from .models import FollowUpCase
 
@@ -157,12 +157,12 @@ def send_case_assigned_email(case_id: int) -> bool:
         "assignee": case.assignee,
         "case_url": settings.SITE_URL + case.get_absolute_url(),
     }, workspace=workspace, language=case.assignee.language or workspace.default_language,
-        topic=f"follow_up_case:{case.pk}")
+        topic=f"follow_up_case:{case.pk}", job=self)
     return True
 
 
-@shared_task(acks_late=True)
-def send_alert_email(alert_id: int) -> int:
+@shared_task(bind=True, acks_late=True)
+def send_alert_email(self, alert_id: int) -> int:
     """E-mail a fired alert to the workspace's admins and owners, each in their language."""
     from . import services
     from .models import Alert
@@ -176,5 +176,5 @@ def send_alert_email(alert_id: int) -> int:
     for address, language in recipients:
         emails.send("alert_fired", [address], {"alert": alert, "workspace": workspace, "rule": alert.rule,
                                                "alert_url": url}, workspace=workspace, language=language,
-                    topic=f"alert:{alert.pk}")
+                    topic=f"alert:{alert.pk}", job=self)
     return len(recipients)

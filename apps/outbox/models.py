@@ -32,6 +32,9 @@ class OutboundEmail(WorkspaceOwned):
     # What the e-mail is about, "<model>:<id>", so the page of that object can show its delivery.
     topic = models.CharField(_("about"), max_length=64, blank=True)
     to = models.CharField(_("to"), max_length=254)
+    # Which sending made it, "task:<Celery task id>": a message delivered again (acks_late, after a worker died
+    # mid-job) finds its e-mails already logged instead of logging, and sending, a second copy. Empty: not kept.
+    send_key = models.CharField(_("send key"), max_length=64, blank=True, default="")
     language = models.CharField(_("language"), max_length=8)
     subject = models.CharField(_("subject"), max_length=255)
     body_text = models.TextField(_("text"))
@@ -57,6 +60,10 @@ class OutboundEmail(WorkspaceOwned):
             models.Index(fields=["next_attempt_at"], name="outbox_due",
                          condition=models.Q(status__in=["queued", "retrying"])),
             models.Index(fields=["claimed_at"], name="outbox_sending", condition=models.Q(status="sending")),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "send_key", "to"], condition=~models.Q(send_key=""),
+                                    name="outbox_unique_send"),
         ]
 
     def __str__(self) -> str:

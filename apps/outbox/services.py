@@ -12,6 +12,7 @@ from smtplib import SMTPException
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,9 +45,21 @@ def email_build(*, workspace, kind: str, to: str, context: dict, language: str, 
                          subject=subject[:255], body_text=text, body_html=html, created_at=now, next_attempt_at=now)
 
 
-def email_queue(*, workspace, kind: str, to: str, context: dict, language: str, topic: str = "") -> OutboundEmail:
+def email_queue(*, workspace, kind: str, to: str, context: dict, language: str, topic: str = "",
+                send_key: str = "") -> OutboundEmail:
+    """Log one e-mail. With a send_key, the one this sending already logged for that address, if any (a job run
+    again): email_deliver then finds it sent, or claimed, and does not send it twice."""
     email = email_build(workspace=workspace, kind=kind, to=to, context=context, language=language, topic=topic)
-    email.save()
+    email.send_key = send_key
+    try:
+        with transaction.atomic():
+            email.save()
+    except IntegrityError:
+        existing = (OutboundEmail.objects.for_workspace(workspace).filter(send_key=send_key, to=to).first()
+                    if send_key else None)
+        if existing is None:
+            raise
+        return existing
     return email
 
 

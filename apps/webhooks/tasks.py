@@ -33,8 +33,8 @@ def purge_webhook_deliveries() -> int:
     return services.deliveries_purge()
 
 
-@shared_task(acks_late=True)
-def send_endpoint_disabled_email(endpoint_id: int) -> int:
+@shared_task(bind=True, acks_late=True)
+def send_endpoint_disabled_email(self, endpoint_id: int) -> int:
     """Tell the workspace's admins and owners, each in their language, that an endpoint was switched off."""
     from apps.feedback.services import alert_email_recipients
 
@@ -53,5 +53,5 @@ def send_endpoint_disabled_email(endpoint_id: int) -> int:
         emails.send("webhook_disabled", [address], {
             "endpoint": endpoint, "workspace": workspace, "last_delivery": last, "endpoint_url": url,
             "failures": endpoint.consecutive_failures}, workspace=workspace, language=language,
-            topic=f"webhook_endpoint:{endpoint.pk}")
+            topic=f"webhook_endpoint:{endpoint.pk}", job=self)
     return len(recipients)

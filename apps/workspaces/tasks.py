@@ -6,8 +6,8 @@ from cxm import emails
 from .models import Invitation
 
 
-@shared_task(acks_late=True)
-def send_invitation_email(invitation_id: int) -> bool:
+@shared_task(bind=True, acks_late=True)
+def send_invitation_email(self, invitation_id: int) -> bool:
     """Send the invitation link. Idempotent enough: a retry re-sends the same, still valid link."""
     invitation = (Invitation.objects.select_related("workspace", "invited_by")
                   .filter(pk=invitation_id, accepted_at__isnull=True, revoked_at__isnull=True).first())
@@ -20,7 +20,7 @@ def send_invitation_email(invitation_id: int) -> bool:
         "workspace": workspace,
         "inviter": invitation.invited_by,
         "accept_url": invitation.get_accept_url(),
-    }, workspace=workspace, language=language, topic=f"invitation:{invitation.pk}")
+    }, workspace=workspace, language=language, topic=f"invitation:{invitation.pk}", job=self)
     return True
 
 
@@ -31,8 +31,8 @@ def export_workspace(export_id: int) -> None:
     services.workspace_export_run(export_id=export_id)
 
 
-@shared_task(acks_late=True)
-def send_workspace_deletion_emails(workspace_id: int) -> int:
+@shared_task(bind=True, acks_late=True)
+def send_workspace_deletion_emails(self, workspace_id: int) -> int:
     """Tell every member, in their own language, when the workspace will be deleted and that an owner can
     still restore it. Nothing is sent once the deletion was cancelled."""
     from django.urls import reverse
@@ -49,7 +49,7 @@ def send_workspace_deletion_emails(workspace_id: int) -> int:
             "workspace": workspace, "membership": membership, "data_url": data_url,
             "requested_by": workspace.deletion_requested_by,
         }, workspace=workspace, language=membership.user.language or workspace.default_language,
-            topic=f"workspace_deletion:{workspace.pk}")
+            topic=f"workspace_deletion:{workspace.pk}", job=self)
     return len(members)
 
 

@@ -5,7 +5,10 @@ from datetime import date, timedelta
 
 import pytest
 from django.db import connection
+from django.db.models import signals
 from django.utils import timezone
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy
 
 from apps.feedback.models import CaseEvent, FeedbackItem, FollowUpCase
 from apps.kpis.models import DirtySlice
@@ -62,6 +65,23 @@ def test_an_upsert_updates_the_row_already_there_and_fills_auto_now():
     rows = list(DirtySlice.objects.filter(workspace=workspace).values_list("pk", "marked_at"))
     # One row, the same one, marked again now: not left as it was, not a second row.
     assert len(rows) == 1 and rows[0][0] == second.pk == first.pk and rows[0][1] > long_ago + timedelta(days=2)
+
+
+def test_values_django_would_convert_are_converted_in_both_ways_of_writing():
+    # A str, an int or None goes to the column as it is; anything else (a lazy translation, a number in a text
+    # column, a str subclass) through the field's own conversion, as save() does.
+    survey = SurveyFactory()
+    lazy = Response(workspace=survey.workspace, survey=survey, submitted_at=timezone.now(),
+                    comment=gettext_lazy("Thank you"), channel=SafeString("web"), nps_score=None)
+    inserts.insert([lazy])
+    batch = inserts.Batch()
+    number = Response(workspace=survey.workspace, survey=survey, submitted_at=timezone.now(), comment=42,
+                      nps_score=True)
+    batch.add([number])
+    batch.run()
+    assert Response.objects.filter(pk=lazy.pk).values_list("comment", "channel", "nps_score").get() == (
+        "Thank you", "web", None)
+    assert Response.objects.filter(pk=number.pk).values_list("comment", "nps_score").get() == ("42", 1)
 
 
 def test_nothing_to_insert_makes_no_query(django_assert_num_queries):
@@ -139,3 +159,61 @@ def test_the_submission_path_statements_are_prepared_on_postgresql(settings):
         prepared = [row[0] for row in cursor.fetchall()]
     assert any('FROM "surveys_survey" s' in statement for statement in prepared), prepared
     assert any('INSERT INTO "kpis_dirtyslice"' in statement for statement in prepared), prepared
+
+
+class TestRow:
+    """inserts.row builds the instance Model(**values) would, for less: the rows of every submission."""
+
+    @staticmethod
+    def attributes(instance):
+        return {name: value for name, value in vars(instance).items() if name != "_state"}
+
+    def test_the_same_instance_as_the_model_builds(self, django_assert_num_queries):
+        survey = SurveyFactory()
+        values = {"workspace": survey.workspace, "survey": survey, "channel": "web", "nps_score": 3,
+                  "submitted_at": timezone.now(), "submission_key": "k", "hidden_fields": {"store": "A"}}
+        built, cheap = Response(**values), inserts.row(Response, **values)
+        assert self.attributes(cheap) == self.attributes(built)
+        assert cheap._state.adding and cheap._state.db is None
+        with django_assert_num_queries(0):  # the related instances are kept, as the descriptor keeps them
+            assert (cheap.workspace, cheap.survey) == (survey.workspace, survey)
+
+    def test_computed_defaults_are_computed_for_each_instance(self):
+        survey = SurveyFactory()
+        first, second = (inserts.row(Response, workspace=survey.workspace, survey=survey) for _ in range(2))
+        assert first.submission_key != second.submission_key
+        first.hidden_fields["a"] = "1"
+        assert second.hidden_fields == {}
+
+    def test_an_unknown_name_or_a_wrong_instance_is_refused(self):
+        survey = SurveyFactory()
+        with pytest.raises(TypeError, match="nps"):
+            inserts.row(Response, workspace=survey.workspace, nps=3)
+        with pytest.raises(ValueError, match="workspace"):
+            inserts.row(Response, workspace=survey)
+
+    def test_pk_and_ids_are_taken_and_an_unsaved_instance_is_linked_by_a_batch(self):
+        survey = SurveyFactory()
+        assert inserts.row(SubmissionKey, pk=7, workspace_id=survey.workspace_id, key="k").id == 7
+        question = Question.objects.create(workspace=survey.workspace, survey=survey, position=1, kind="rating",
+                                           text="Q")
+        batch = inserts.Batch()
+        response = inserts.row(Response, workspace=survey.workspace, survey=survey, submitted_at=timezone.now())
+        batch.add([response])
+        answer = batch.add([inserts.row(Answer, workspace=survey.workspace, response=response, question=question,
+                                        number=4)]).instances[0]
+        batch.run()
+        assert Answer.objects.get(pk=answer.pk).response_id == response.pk == answer.response_id
+
+    def test_a_model_with_init_listeners_is_built_by_the_model(self):
+        seen = []
+
+        def listener(sender, instance, **kwargs):
+            seen.append(instance)
+
+        signals.post_init.connect(listener, sender=DirtySlice)
+        try:
+            row = inserts.row(DirtySlice, workspace_id=1, day=date(2026, 12, 1))
+        finally:
+            signals.post_init.disconnect(listener, sender=DirtySlice)
+        assert seen == [row]

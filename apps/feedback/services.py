@@ -136,8 +136,8 @@ def feedback_record_for_response(*, response: Response, answers: Sequence[Answer
              if answer.question.kind == Question.Kind.LONG_TEXT and answer.text.strip()]
     if not texts and response.comment.strip():
         texts = [(None, response.comment.strip())]
-    items = [FeedbackItem(
-        workspace=workspace, customer_id=response.customer_id, touchpoint_id=response.touchpoint_id,
+    items = [inserts.row(
+        FeedbackItem, workspace=workspace, customer_id=response.customer_id, touchpoint_id=response.touchpoint_id,
         survey_id=response.survey_id, response=response, answer=answer, score=response.nps_score,
         score_group=ScoreGroup.of(response.nps_score), language=analysis.detect_language(text, response.language),
         text=text, source=Source.SURVEY, created_at=response.submitted_at) for answer, text in texts]
@@ -324,7 +324,7 @@ def _active_rules(workspace: Workspace) -> list[TagRule]:
 
 
 def _tag_rows(*, workspace: Workspace, items: Sequence[FeedbackItem], rules: Sequence[TagRule]) -> list[FeedbackTag]:
-    return [FeedbackTag(workspace=workspace, item=item, tag_id=rule.tag_id, auto=True)
+    return [inserts.row(FeedbackTag, workspace=workspace, item=item, tag_id=rule.tag_id, auto=True)
             for item in items for rule in rules if rule.matches(item.text)]
 
 
@@ -620,16 +620,16 @@ def follow_up_case_open_for_response(*, response: Response, batch: inserts.Batch
     if reason is None:
         return lambda: None
     now = timezone.now()
-    case = FollowUpCase(
-        workspace=workspace, response=response, feedback_item=feedback_item, customer_id=response.customer_id,
-        touchpoint_id=response.touchpoint_id, survey_id=response.survey_id, nps_score=response.nps_score,
-        reason=reason, alert_rule_id=rule.pk if rule is not None else None,
+    case = inserts.row(
+        FollowUpCase, workspace=workspace, response=response, feedback_item=feedback_item,
+        customer_id=response.customer_id, touchpoint_id=response.touchpoint_id, survey_id=response.survey_id,
+        nps_score=response.nps_score, reason=reason, alert_rule_id=rule.pk if rule is not None else None,
         assignee_id=case_assignee_pick(workspace=workspace, touchpoint_id=response.touchpoint_id),
         created_at=now, due_at=FollowUpCase.due_from(now, workspace.follow_up_sla_hours))
     # A new response has no case yet: no conflict to expect, and the event below takes the case's key.
     batch.add([case])
-    batch.add([CaseEvent(workspace=workspace, case=case, kind=CaseEvent.Kind.OPENED, to_status=case.status,
-                         assignee_id=case.assignee_id, created_at=now)])
+    batch.add([inserts.row(CaseEvent, workspace=workspace, case=case, kind=CaseEvent.Kind.OPENED,
+                           to_status=case.status, assignee_id=case.assignee_id, created_at=now)])
 
     def announce() -> FollowUpCase:
         if case.assignee_id is not None:

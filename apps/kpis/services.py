@@ -248,7 +248,7 @@ def slice_mark_dirty(*, workspace: Workspace, moment: datetime, batch: inserts.B
     """Written inside the response's transaction (with its rows, given their `batch`): the rollups of that day
     are stale until recomputed."""
     day = local_day(workspace, moment)
-    rows, upsert = [DirtySlice(workspace=workspace, day=day)], (["workspace", "day"], ["marked_at"])
+    rows, upsert = [inserts.row(DirtySlice, workspace=workspace, day=day)], (["workspace", "day"], ["marked_at"])
     if batch is None:
         inserts.insert(rows, update_conflicts=upsert)
     else:

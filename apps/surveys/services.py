@@ -376,13 +376,13 @@ def _answer_rows(workspace: Workspace, response: Response, questions: Sequence[Q
             continue
         row = {"workspace": workspace, "response": response, "question": question}
         if question.is_scale:
-            rows.append(Answer(**row, number=int(value)))
+            rows.append(inserts.row(Answer, **row, number=int(value)))
         elif question.kind == Question.Kind.MULTIPLE_CHOICE:
-            rows.extend(Answer(**row, choice=choice) for choice in value)
+            rows.extend(inserts.row(Answer, **row, choice=choice) for choice in value)
         elif question.kind == Question.Kind.SINGLE_CHOICE:
-            rows.append(Answer(**row, choice=value))
+            rows.append(inserts.row(Answer, **row, choice=value))
         else:
-            rows.append(Answer(**row, text=str(value)))
+            rows.append(inserts.row(Answer, **row, text=str(value)))
     return rows
 
 
@@ -482,8 +482,8 @@ def _response_write(*, alone: bool, survey: Survey, questions: Sequence[Question
     now = timezone.now()
     comment = next((str(answers[question.pk]) for question in questions
                     if question.kind == Question.Kind.LONG_TEXT and answers.get(question.pk)), "")
-    response = Response(
-        workspace=workspace, survey=survey, touchpoint_id=survey.touchpoint_id,
+    response = inserts.row(
+        Response, workspace=workspace, survey=survey, touchpoint_id=survey.touchpoint_id,
         customer_id=invitation.customer_id if invitation else (customer.pk if customer else None),
         invitation=invitation, channel=response_channel(survey, hidden_fields), language=language or survey.language,
         submitted_at=submitted_at or now,
@@ -496,7 +496,7 @@ def _response_write(*, alone: bool, survey: Survey, questions: Sequence[Question
     # The same form posted again (a double click, a reload) loses this claim: the first post's response is the
     # one. Claiming the key with the insert, not checking before, keeps the common case free of a lookup, and
     # ON CONFLICT DO NOTHING (which waits for a concurrent claim to commit) of a savepoint.
-    claim = batch.add([SubmissionKey(workspace_id=workspace.pk, key=submission_key, created_at=now)],
+    claim = batch.add([inserts.row(SubmissionKey, workspace_id=workspace.pk, key=submission_key, created_at=now)],
                       ignore_conflicts=not alone, keys_of={"response_id": response})
     claimed = False  # settled: the key is this response's
     if survey.has_quotas:

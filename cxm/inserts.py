@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from functools import cache
 
 from django.db import connections, models, router
-from django.db.models import Field, Model, signals
+from django.db.models import NOT_PROVIDED, Field, Model, signals
 from django.db.models.base import ModelState
 
 from .prepared import numbered, statement_cursor
@@ -142,7 +142,8 @@ def _blank(model: type[Model]) -> tuple[dict, tuple, dict, frozenset] | None:
         return None
     constant, computed = {}, []
     for field in meta.concrete_fields:
-        if field.has_default() and callable(field.default):
+        # A computed default (and a database default's expression) is made anew for each instance, as Model() does.
+        if (field.has_default() and callable(field.default)) or field.db_default is not NOT_PROVIDED:
             computed.append(field)
         else:
             constant[field.attname] = field.get_default()
@@ -154,7 +155,8 @@ def _blank(model: type[Model]) -> tuple[dict, tuple, dict, frozenset] | None:
 def row(model: type[Model], **values) -> Model:
     """An unsaved instance, as model(**values) builds it, for the rows of a submission: a third of the CPU.
     Takes field attnames, and foreign keys by name as instances (saved or not, as a Batch links them);
-    anything else raises TypeError, as Model() does."""
+    anything else raises TypeError, as Model() does. Unlike Model(), the router is not asked about the
+    relations and the instance's database is set only when it is written (insert(), Batch.run())."""
     blank = _blank(model)
     # Signals are asked each time, as Model() does: a listener may be connected later (an image field's).
     if blank is None or signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):

@@ -19,6 +19,14 @@ def test_admin_lists_search_and_filter(client, workspace):
     assert client.get("/admin/outbox/outboundemail/", {"q": "nobody"}).context["cl"].result_count == 0
 
 
+def test_an_operator_finds_the_emails_of_one_job(client, workspace):
+    OutboundEmailFactory(workspace=workspace, send_key="task:3f2c9a")
+    OutboundEmailFactory(workspace=workspace, send_key="task:other")
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    page = client.get("/admin/outbox/outboundemail/", {"q": "3f2c9a"})
+    assert [email.send_key for email in page.context["cl"].result_list] == ["task:3f2c9a"]
+
+
 def test_staff_operators_see_only_their_workspaces(client, workspace):
     from django.contrib.auth.models import Permission
 

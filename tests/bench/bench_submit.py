@@ -30,8 +30,9 @@ load client), so a run on a machine shared with other work can still be read as 
 Last, the same gunicorn and submit-only load run against tests/bench/floor_app.py, an application that does
 nothing: the ceiling of this machine for any handler (floor_rps). Machines of one "2 cores" kind differ by
 2× from one session to the next, so submit_share_of_floor is the figure to compare across machines.
-Merges submit_rps, submit_p50_ms, submit_p95_ms, submit_lost, visit_rps, floor_rps, submit_share_of_floor
-(and details) into .bench/results.json.
+Merges submit_rps, submit_p50_ms, submit_p95_ms, submit_lost, submit_cpu_ms (CPU per response of gunicorn,
+PostgreSQL, Redis and the client), visit_rps, floor_rps, submit_share_of_floor (and details) into
+.bench/results.json.
 Not collected by pytest (python_files is test_*.py).
 """
 
@@ -279,6 +280,9 @@ def measure(config: str, args, redis: str, *, submit_only: bool) -> dict:
     per_second = os.sysconf("SC_CLK_TCK") * result["elapsed_s"]
     result["cores"] = {key: round((cpu_after[key] - cpu_before[key]) / per_second, 2) for key in cpu_before}
     result["cores"]["client"] = round(result["client_cpu_s"] / result["elapsed_s"], 2)
+    # CPU per response, which compares across machines better than a rate does (the same work, a faster core).
+    result["cpu_ms"] = {key: round(1000 * result["cores"][key] / result["rps"], 2) if result["rps"] else None
+                        for key in ("gunicorn", "postgres", "redis", "client")}
     stored = Response.objects.filter(survey=survey).count() - before
     # wrk stops at the time with answers in flight (at most one per connection): the server stores them and wrk
     # never counts them, so more stored than accepted is not a loss; fewer is.
@@ -291,7 +295,7 @@ def measure(config: str, args, redis: str, *, submit_only: bool) -> dict:
           f"{result['get_p50_ms']:.1f}, p95 {result['get_p95_ms']:.1f} ms)  accepted {result['accepted']:,}  "
           f"stored {stored:,}  lost {result['lost']}  in flight at the stop {result['unanswered_at_stop']}  "
           f"errors {result['errors'] or 'none'}  "
-          f"\n{'':>14}cores busy: {result['cores']}")
+          f"\n{'':>14}cores busy: {result['cores']}; CPU ms per response: {result['cpu_ms']}")
     return result
 
 
@@ -360,7 +364,7 @@ def main() -> None:
     stored.update({
         "submit_rps": submit["rps"], "submit_p50_ms": submit["post_p50_ms"],
         "submit_p95_ms": submit["post_p95_ms"], "submit_lost": submit["lost"] + visit["lost"],
-        "submit_cores": submit["cores"],
+        "submit_cores": submit["cores"], "submit_cpu_ms": submit["cpu_ms"],
         "visit_rps": visit["rps"], "visit_post_p95_ms": visit["post_p95_ms"], "visit_get_p95_ms": visit["get_p95_ms"],
         "visit_cores": visit["cores"],
         "submit_config": args.config, "submit_connections": args.connections,

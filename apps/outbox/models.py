@@ -5,6 +5,7 @@ a refused one is never lost silently."""
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.workspaces.models import WorkspaceOwned, WorkspaceQuerySet
 
@@ -31,7 +32,8 @@ class OutboundEmail(WorkspaceOwned):
     kind = models.CharField(_("kind"), max_length=40)
     # What the e-mail is about, "<model>:<id>", so the page of that object can show its delivery.
     topic = models.CharField(_("about"), max_length=64, blank=True)
-    to = models.CharField(_("to"), max_length=254)
+    # A context of its own: a case event's "to" (the status it moved to) is another word in Korean.
+    to = models.CharField(pgettext_lazy("e-mail recipient", "to"), max_length=254)
     # Which sending made it, "task:<Celery task id>": a message delivered again (acks_late, after a worker died
     # mid-job) finds its e-mails already logged instead of logging, and sending, a second copy. Empty: not kept.
     send_key = models.CharField(_("send key"), max_length=64, blank=True, default="")

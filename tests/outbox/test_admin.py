@@ -40,3 +40,15 @@ def test_staff_operators_see_only_their_workspaces(client, workspace):
     page = client.get("/admin/outbox/outboundemail/")
     assert page.status_code == 200
     assert [email.to for email in page.context["cl"].result_list] == ["mine@example.com"]
+
+
+def test_the_recipient_column_is_named_as_a_recipient_in_korean():
+    # "to" is also a case event's status it moved to, which Korean says with another word.
+    from django.utils import translation
+
+    from apps.feedback.models import CaseEvent
+    from apps.outbox.models import OutboundEmail
+
+    with translation.override("ko"):
+        assert str(OutboundEmail._meta.get_field("to").verbose_name) == "받는 사람"
+        assert str(CaseEvent._meta.get_field("to_status").verbose_name) == "변경된 상태"

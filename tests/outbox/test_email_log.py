@@ -38,6 +38,16 @@ def test_the_log_pages_and_filters_in_a_fixed_number_of_queries(client, admin, w
                                                        {"status": "unconfirmed"}).content.decode()
 
 
+def test_in_korean_the_recipient_column_is_not_the_end_date(client, admin, workspace):
+    # "To" is also the end of a date range (종료일); the log's column is the recipient.
+    OutboundEmailFactory(workspace=workspace)
+    admin.language = "ko"
+    admin.save(update_fields=["language"])
+    client.force_login(admin)
+    page = client.get(f"/w/{workspace.slug}/settings/emails/").content.decode()
+    assert "받는 사람" in page and "종료일" not in page
+
+
 def test_an_empty_log_says_what_will_appear(client, admin, workspace):
     client.force_login(admin)
     assert "No e-mail sent yet" in client.get(f"/w/{workspace.slug}/settings/emails/").content.decode()

@@ -46,10 +46,10 @@ _PLAIN = {models.CharField: str, models.TextField: str, models.EmailField: str, 
 
 
 def _plain_type(field: Field) -> type | None:
-    column_field = field.target_field if type(field) is models.ForeignKey else field
-    if type(column_field).pre_save is not Field.pre_save or type(field).pre_save is not Field.pre_save:
+    if type(field).pre_save is not Field.pre_save:  # auto_now and the like compute their value
         return None
-    return _PLAIN.get(type(column_field))
+    # A foreign key's column holds its target's value.
+    return _PLAIN.get(type(field.target_field if type(field) is models.ForeignKey else field))
 
 
 @cache

@@ -55,11 +55,9 @@ def email_queue(*, workspace, kind: str, to: str, context: dict, language: str, 
         with transaction.atomic():
             email.save()
     except IntegrityError:
-        existing = (OutboundEmail.objects.for_workspace(workspace).filter(send_key=send_key, to=to).first()
-                    if send_key else None)
-        if existing is None:
+        if not send_key:
             raise
-        return existing
+        return OutboundEmail.objects.for_workspace(workspace).get(send_key=send_key, to=to)
     return email
 
 

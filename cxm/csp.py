@@ -10,7 +10,11 @@ frame-ancestors (the survey pages, framed by the workspace's own sites, see
 apps/surveys/public_views.allow_framing) keeps it; the other directives are added around it.
 """
 
+from functools import lru_cache
+
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 DIRECTIVES = {
     "default-src": "'self'",
@@ -38,6 +42,9 @@ def parse(policy: str) -> dict[str, str]:
     return directives
 
 
+# Every response asks, with a handful of distinct arguments (the workspaces' embed origins): each answer is
+# built once per process and setting.
+@lru_cache(maxsize=512)
 def build(own: str = "", x_frame_options: str = "") -> str:
     directives = {**DIRECTIVES, **getattr(settings, "CSP_DIRECTIVES", {})}
     # The view's own frame-ancestors wins; a page that allows same-origin framing (X-Frame-Options:
@@ -48,6 +55,12 @@ def build(own: str = "", x_frame_options: str = "") -> str:
     elif x_frame_options.upper() == "SAMEORIGIN":
         directives["frame-ancestors"] = "'self'"
     return "; ".join(f"{name} {value}" for name, value in directives.items())
+
+
+@receiver(setting_changed)
+def _forget_built(*, setting, **kwargs):
+    if setting == "CSP_DIRECTIVES":
+        build.cache_clear()
 
 
 class ContentSecurityPolicyMiddleware:

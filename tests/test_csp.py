@@ -83,3 +83,13 @@ def test_template_has_no_inline_script(path):
                           (JAVASCRIPT_URL, "a javascript: URL")):
         match = pattern.search(text)
         assert match is None, f"{path} has {what} (the CSP blocks it; move it into a static js file): {match[0]!r}"
+
+
+def test_a_changed_policy_setting_takes_effect_at_once(client):
+    """csp.build keeps what it built per process: a changed CSP_DIRECTIVES must not be served stale."""
+    from django.test import override_settings
+
+    assert parse(client.get("/accounts/login/")[HEADER])["img-src"] == "'self' data:"
+    with override_settings(CSP_DIRECTIVES={"img-src": "'self' data: https://cdn.brand.example"}):
+        assert parse(client.get("/accounts/login/")[HEADER])["img-src"] == "'self' data: https://cdn.brand.example"
+    assert parse(client.get("/accounts/login/")[HEADER])["img-src"] == "'self' data:"

@@ -6,6 +6,7 @@ import time
 import pytest
 from django.conf import settings
 from django.core import signing
+from django.utils.http import parse_http_date
 
 from apps.surveys.form_tokens import form_token_make
 from apps.surveys.models import Response
@@ -41,6 +42,26 @@ class TestNoCookies:
 
     def test_pages_are_not_cached(self, visitor, survey):
         assert "no-store" in visitor.get(url(survey))["Cache-Control"]
+
+    @pytest.mark.parametrize("own", [{}, {"Cache-Control": "no-transform"}, {"Expires": "0"}])
+    def test_the_caching_headers_are_those_of_djangos_never_cache(self, rf, own):
+        """public_views.never_cache sets its headers without parsing: they must stay Django's, also when
+        the view set some of its own."""
+        from django.http import HttpResponse
+        from django.views.decorators.cache import never_cache as djangos
+
+        from apps.surveys.public_views import never_cache as ours
+
+        def view(request):
+            return HttpResponse("page", headers=own)
+
+        theirs, mine = djangos(view)(rf.get("/")), ours(view)(rf.get("/"))
+        assert mine["Cache-Control"] == theirs["Cache-Control"]
+        assert set(mine.headers) == set(theirs.headers)
+        if "Expires" in own:
+            assert mine["Expires"] == theirs["Expires"] == own["Expires"]
+        else:  # now (the clock may tick between the two)
+            assert abs(parse_http_date(mine["Expires"]) - parse_http_date(theirs["Expires"])) <= 1
 
 
 class TestFormToken:

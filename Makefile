@@ -66,7 +66,8 @@ makemessages: install
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cxm_bench
 # bench_submit.py uses (and empties) this Redis database for the rate limiter and the broker; empty = no Redis.
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/14
-bench: install
+# The dashboard bench serves pages as production does: collected static files, Chart.js among them.
+bench: install vendor messages
 	@# The submission bench sends its POSTs with wrk where it can be had (else with its Python client).
 	@command -v wrk >/dev/null || ! command -v apt-get >/dev/null || [ "$$(id -u)" != 0 ] || \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) >/dev/null 2>&1 || \

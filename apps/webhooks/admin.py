@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from apps.workspaces.admin import WorkspaceScopedAdmin
 
@@ -14,6 +15,8 @@ class WebhookEndpointAdmin(WorkspaceScopedAdmin):
     list_select_related = ["workspace"]
     # The secret is not a model form field (editable=False), so it never shows here.
     readonly_fields = ["created_by", "created_at", "secret_rotated_at", "disabled_at", "disabled_automatically"]
+    # A receiver's address typed without a scheme is an https one (Django 6's default; 5.2 warns and assumes http).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     # Workspace.webhook_events follows every change made here too.
     def save_model(self, request, obj, form, change):

@@ -211,3 +211,12 @@ def test_the_pages_speak_korean(client, workspace, admin_user):
 def test_the_empty_list_explains_what_to_do(admin_client):
     html = admin_client.get(BASE).content.decode()
     assert "No endpoints yet" in html and "X-Cxm-Signature" in html and "def verify(" in html
+
+
+def test_the_django_admin_takes_an_address_without_a_scheme_as_https(rf, alice):
+    from django.contrib import admin
+
+    request = rf.get("/")
+    request.user = alice
+    field = admin.site._registry[WebhookEndpoint].get_form(request)().fields["url"]
+    assert field.clean("hooks.brand.example/cx") == "https://hooks.brand.example/cx"

@@ -42,8 +42,8 @@ def parse(policy: str) -> dict[str, str]:
     return directives
 
 
-# Every response asks, with a handful of distinct arguments (the workspaces' embed origins): each answer is
-# built once per process and setting.
+# Every response asks, with a handful of distinct arguments (the workspaces' embed origins): each header value
+# is built once per process and setting.
 @lru_cache(maxsize=512)
 def build(own: str = "", x_frame_options: str = "") -> str:
     directives = {**DIRECTIVES, **getattr(settings, "CSP_DIRECTIVES", {})}

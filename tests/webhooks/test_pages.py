@@ -218,5 +218,5 @@ def test_the_django_admin_takes_an_address_without_a_scheme_as_https(rf, alice):
 
     request = rf.get("/")
     request.user = alice
-    field = admin.site._registry[WebhookEndpoint].get_form(request)().fields["url"]
+    field = admin.site.get_model_admin(WebhookEndpoint).get_form(request)().fields["url"]
     assert field.clean("hooks.brand.example/cx") == "https://hooks.brand.example/cx"

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
-from apps.feedback import services
+from apps.feedback import adaptation, services
 from apps.feedback.models import AlertRule, CaseEvent, FeedbackItem, FollowUpCase, Tag, TagRule
 from apps.touchpoints.models import Touchpoint
 
@@ -133,6 +133,8 @@ def seed_feedback(workspace, *, analyse_limit: int = ANALYSE_LIMIT, case_days: i
     started = lap("backfill", started)
     counts["tagged"] = services.tag_rules_reapply(workspace=workspace)
     started = lap("tags", started)
+    # The brand's own sentiment model first (from its scored comments), so the analysis below uses it.
+    counts["text_model"] = adaptation.fit(workspace) is not None
     counts["analysed"] = services.feedback_analyse(workspace=workspace, pending_only=True, limit=analyse_limit)
     started = lap("analysis", started)
     with transaction.atomic():

@@ -243,6 +243,8 @@ CELERY_BEAT_SCHEDULE = {
     "feedback-analyse-pending": {"task": "apps.feedback.tasks.analyse_pending_feedback",
                                  "schedule": crontab(minute="*/15")},
     "feedback-reconcile": {"task": "apps.feedback.tasks.reconcile_feedback", "schedule": crontab(hour=3, minute=50)},
+    # Each workspace's own sentiment model, refitted where enough new scored comments came in.
+    "feedback-refit-text-models": {"task": "apps.feedback.tasks.refit_text_models", "schedule": crontab(minute=35)},
     "errc-propose-items": {"task": "apps.errc.tasks.propose_all", "schedule": crontab(hour=4, minute=20)},
     # Webhook retries that are due, and first attempts whose on-commit message was lost.
     "webhooks-send-due": {"task": "apps.webhooks.tasks.send_due_webhooks",
@@ -271,6 +273,11 @@ WORKSPACE_EXPORT_RETENTION_HOURS = int(os.environ.get("WORKSPACE_EXPORT_RETENTIO
 WORKSPACE_DELETION_GRACE_DAYS = int(os.environ.get("WORKSPACE_DELETION_GRACE_DAYS", "14"))
 # Uploaded customer files hold personal data; after this many days only the import summary remains.
 CUSTOMER_IMPORT_RETENTION_DAYS = int(os.environ.get("CUSTOMER_IMPORT_RETENTION_DAYS", "14"))
+
+# Text analytics (apps/feedback): the corpus `manage.py text_model_train` learns Korean sentiment from
+# (review_id,text,rating rows; ../shared/data in this project's development layout). Predicting never needs it.
+TEXT_CORPUS_PATH = Path(os.environ.get("CXM_TEXT_CORPUS",
+                                       BASE_DIR.parent / "shared" / "data" / "ko_reviews_train.csv.gz"))
 
 # Webhooks (apps/webhooks). Production refuses endpoints on loopback and private networks; debug
 # (`make run`) and the tests allow them, so a receiver on this machine works.

@@ -183,6 +183,8 @@ MATRIX: dict[str, dict] = {
     "feedback:inbox": workspace_route(V),
     "feedback:bulk_tag": workspace_route(None, AN),
     "feedback:themes": workspace_route(V),
+    "feedback:text_analysis": workspace_route(V, AD),
+    "feedback:text_analysis_progress": workspace_route(V),
     "feedback:import": workspace_route(AN, AN),
     "feedback:import_detail": workspace_route(V),
     "feedback:tag_list": workspace_route(AD, AD),
@@ -268,6 +270,8 @@ ADMIN_MODELS: dict[str, dict] = {
     "webhooks.webhookdelivery": admin_model(add=False),
     "outbox.outboundemail": admin_model(),
     "workspaces.workspaceexport": admin_model(add=False),
+    "feedback.workspacetextmodel": admin_model(add=False),
+    "feedback.reanalysis": admin_model(add=False),
     **{label: admin_model() for label in [
         "touchpoints.persona", "touchpoints.journey", "touchpoints.stage", "touchpoints.touchpoint",
         "customers.customer", "customers.customerimport", "surveys.survey", "surveys.question", "surveys.choice",

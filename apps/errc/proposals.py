@@ -8,7 +8,8 @@ each comment once (bounded by the window and CREATE_SCAN; this runs in a Celery 
   answers, promoters below ELIMINATE_MAX_PROMOTERS, and either a CES mean at or below HIGH_EFFORT_CES
   (1–7, higher is easier) or at least NEGATIVE_SHARE of its analysed comments negative (MIN_FEEDBACK or more).
 - **Reduce**: a necessary step (not an Eliminate case) with a high detractor share (REDUCE_DETRACTORS or
-  more), or with negative themes that are rising: a theme's share of the step's negative comments in the
+  more), or with negative themes that are rising (a theme is negative where the clause naming it is): a
+  theme's share of the step's negative comments in the
   last RISING_DAYS days is RISING_FACTOR times its share in the rest of the period before them and
   RISING_POINTS points higher, with at least RISING_MIN mentions, and the earlier part has RISING_BASELINE
   analysed negative comments to compare with (shares, not counts: a growing brand gets more of everything,
@@ -18,7 +19,8 @@ each comment once (bounded by the window and CREATE_SCAN; this runs in a Celery 
 - **Raise**: a step with a strong driver weight on NPS that scores below the journey: its NPS gap against
   the rest of the journey, weighted by its share of answers (apps.nps.scores.nps_gap), is RAISE_IMPACT
   points or more below zero.
-- **Create**: unmet needs voiced in comments ("I wish…", "…있었으면", "…없어서") about a theme that no
+- **Create**: unmet needs voiced in comments ("I wish…", "…있었으면 좋겠어요", "…없어서 아쉬워요": the theme
+  mentions the analysis marked as wishes, so "…없어서 좋았어요" is none) about a theme that no
   active touchpoint of the workspace is named after, with at least CREATE_MIN comments. A comment names
   several themes ("주말에도 화상 상담이…"): each comment counts for one need only, the one most comments share
   (distinct_themes; rising themes are thinned the same way).
@@ -71,7 +73,6 @@ RAISE_IMPACT = 2.0
 CREATE_MIN = 5
 CREATE_SCAN = 30  # themes looked at before the one-need-per-comment pass
 NO_FEEDBACK = {"total": 0, "negative": 0}
-UNMET_NEED = ("i wish", "wish there", "would be nice", "있었으면", "생겼으면", "없어서")
 
 
 @dataclass
@@ -183,9 +184,13 @@ class Window:
 def _rising_themes(board: ErrcBoard, touchpoints: dict, window: Window) -> dict[int, list[dict]]:
     """{touchpoint id: its rising negative themes, steepest first} (see the module's Reduce rule)."""
     workspace = board.workspace
+    # A comment is negative about a theme when the clause naming it is ("배송은 빠른데 품질이 영 아니네요"
+    # counts for quality, not for delivery); the step's negative comments are the negative ones and those
+    # with such a mention.
+    negative_mentions = FeedbackTheme.objects.for_workspace(workspace).filter(sentiment_label="negative")
     negative = FeedbackItem.objects.for_workspace(workspace).filter(
-        sentiment_label="negative", touchpoint_id__in=list(touchpoints),
-        created_at__gte=window.start, created_at__lt=window.end)
+        Q(sentiment_label="negative") | Exists(negative_mentions.filter(item_id=OuterRef("pk"))),
+        touchpoint_id__in=list(touchpoints), created_at__gte=window.start, created_at__lt=window.end)
     baseline = {row["touchpoint_id"]: row for row in negative.values("touchpoint_id").annotate(
         now=Count("pk", filter=Q(created_at__gte=window.recent)),
         before=Count("pk", filter=Q(created_at__lt=window.recent))).order_by()}
@@ -196,8 +201,7 @@ def _rising_themes(board: ErrcBoard, touchpoints: dict, window: Window) -> dict[
     named_after = (Q(item__touchpoint__name__icontains=F("theme__key"))
                    | Q(item__touchpoint__name__icontains=F("theme__label_ko"))
                    | Q(item__touchpoint__name__icontains=F("theme__label_en")))
-    rows = (FeedbackTheme.objects.for_workspace(workspace)
-            .filter(item__in=negative.filter(touchpoint_id__in=compared)).exclude(named_after)
+    rows = (negative_mentions.filter(item__in=negative.filter(touchpoint_id__in=compared)).exclude(named_after)
             .values("item__touchpoint_id", "theme_id", "theme__key", "theme__label_ko", "theme__label_en")
             .annotate(now=Count("pk", filter=Q(item__created_at__gte=window.recent)),
                       before=Count("pk", filter=Q(item__created_at__lt=window.recent)))
@@ -219,7 +223,7 @@ def _rising_themes(board: ErrcBoard, touchpoints: dict, window: Window) -> dict[
     # different comments.
     comments: dict[int, dict[int, set[int]]] = {}
     for touchpoint_id, theme_id, item_id in (
-            FeedbackTheme.objects.for_workspace(workspace)
+            negative_mentions
             .filter(item__in=negative.filter(touchpoint_id__in=list(rising), created_at__gte=window.recent),
                     theme_id__in={theme["theme_id"] for themes in rising.values() for theme in themes})
             .values_list("item__touchpoint_id", "theme_id", "item_id").order_by()):
@@ -308,16 +312,16 @@ def _touchpoint_rules(touchpoints: dict, by_touchpoint: dict, whole: ScoreSummar
 
 def _unmet_needs(board: ErrcBoard, touchpoints: dict, window: Window) -> list[Candidate]:
     workspace = board.workspace
-    wishes = Q()
-    for phrase in UNMET_NEED:
-        wishes |= Q(text__icontains=phrase)
     items = FeedbackItem.objects.for_workspace(workspace).filter(
-        wishes, Q(touchpoint__isnull=True) | Q(touchpoint_id__in=list(touchpoints)),
+        Q(touchpoint__isnull=True) | Q(touchpoint_id__in=list(touchpoints)),
         created_at__gte=window.start, created_at__lt=window.end)
     served = Touchpoint.objects.for_workspace(workspace).filter(archived_at__isnull=True).filter(
         Q(name__icontains=OuterRef("theme__key")) | Q(name__icontains=OuterRef("theme__label_ko"))
         | Q(name__icontains=OuterRef("theme__label_en")))
-    links = FeedbackTheme.objects.for_workspace(workspace).filter(item__in=items).exclude(Exists(served))
+    # The theme named in the clause that wishes ("…있었으면 좋겠어요", "I wish…"), as the analysis marked
+    # it: "대기 시간이 없어서 좋았어요" is no wish (apps.feedback.wishes).
+    links = (FeedbackTheme.objects.for_workspace(workspace).filter(unmet_need=True, item__in=items)
+             .exclude(Exists(served)))
     top = list(links.values("theme_id").annotate(n=Count("item_id", distinct=True)).filter(n__gte=CREATE_MIN)
                .order_by("-n", "theme_id").values_list("theme_id", flat=True)[:CREATE_SCAN])
     if not top:

@@ -13,9 +13,11 @@ from .models import (
     FeedbackTag,
     FeedbackTheme,
     FollowUpCase,
+    Reanalysis,
     Tag,
     TagRule,
     Theme,
+    WorkspaceTextModel,
 )
 
 
@@ -41,12 +43,14 @@ class ThemeOriginFilter(admin.SimpleListFilter):
 
 @admin.register(FeedbackItem)
 class FeedbackItemAdmin(WorkspaceScopedAdmin):
-    list_display = ["__str__", "workspace", "source", "score_group", "sentiment_label", "language", "created_at"]
-    list_filter = ["workspace", "source", "score_group", "sentiment_label", "language", "created_at"]
+    list_display = ["__str__", "workspace", "source", "score_group", "sentiment_label", "unmet_need", "language",
+                    "analysis_version", "created_at"]
+    list_filter = ["workspace", "source", "score_group", "sentiment_label", "unmet_need", "language",
+                   "analysis_version", "created_at"]
     search_fields = ["text", "external_id"]
     list_select_related = ["workspace"]
     raw_id_fields = ["customer", "touchpoint", "survey", "response", "answer", "feedback_import"]
-    readonly_fields = ["analysed_at"]
+    readonly_fields = ["sentiment_confidence", "analysis_version", "analysis_error", "analysed_at"]
 
 
 @admin.register(Tag)
@@ -84,8 +88,8 @@ class ThemeAdmin(WorkspaceScopedAdmin):
 
 @admin.register(FeedbackTheme)
 class FeedbackThemeAdmin(WorkspaceScopedAdmin):
-    list_display = ["item", "theme", "workspace"]
-    list_filter = ["workspace", ThemeOriginFilter]
+    list_display = ["item", "theme", "sentiment_label", "unmet_need", "workspace"]
+    list_filter = ["workspace", ThemeOriginFilter, "sentiment_label", "unmet_need"]
     search_fields = ["theme__key", "item__text"]
     raw_id_fields = ["item", "theme"]
     list_select_related = ["item", "theme", "workspace"]
@@ -154,3 +158,30 @@ class AlertAdmin(WorkspaceScopedAdmin):
     search_fields = ["rule__name", "touchpoint__name"]
     raw_id_fields = ["rule", "touchpoint", "acknowledged_by"]
     list_select_related = ["rule", "workspace", "touchpoint"]
+
+
+@admin.register(WorkspaceTextModel)
+class WorkspaceTextModelAdmin(WorkspaceScopedAdmin):
+    """Derived from the workspace's scored comments by a job: operators may turn it off or clear it."""
+
+    list_display = ["workspace", "enabled", "version", "trained_on", "held_out_accuracy", "base_held_out_accuracy",
+                    "trained_at"]
+    list_filter = ["enabled"]
+    list_select_related = ["workspace"]
+    readonly_fields = ["version", "trained_on", "held_out", "held_out_accuracy", "base_held_out_accuracy",
+                       "trained_at", "error"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Reanalysis)
+class ReanalysisAdmin(WorkspaceScopedAdmin):
+    list_display = ["workspace", "reason", "status", "done", "total", "created_at", "finished_at"]
+    list_filter = ["status", "reason"]
+    list_select_related = ["workspace"]
+    readonly_fields = ["total", "done", "created_at", "finished_at", "error"]
+    raw_id_fields = ["requested_by"]
+
+    def has_add_permission(self, request):
+        return False

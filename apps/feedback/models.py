@@ -236,6 +236,14 @@ class FeedbackItem(WorkspaceOwned):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     sentiment_score = models.FloatField(_("sentiment score"), null=True, blank=True)
     sentiment_label = models.CharField(_("sentiment"), max_length=10, choices=Sentiment.choices, blank=True)
+    # How sure the model was (0 at a coin toss, 1 at certainty); a neutral label with 0 means "no opinion".
+    sentiment_confidence = models.FloatField(_("sentiment confidence"), null=True, blank=True)
+    # Some clause wishes for something or misses something ("…있었으면 좋겠어요", "I wish…").
+    unmet_need = models.BooleanField(_("unmet need"), default=False)
+    # Which models labelled it ("ko-nblr1-20f6c878", "vader-3.3.2", "ws7-…"): reports and exports say it.
+    analysis_version = models.CharField(_("analysis version"), max_length=40, blank=True)
+    # Why the analysis of this item failed, when it did (it then stays neutral, without themes).
+    analysis_error = models.CharField(_("analysis error"), max_length=200, blank=True)
     analysed_at = models.DateTimeField(_("analysed at"), null=True, blank=True)
     tags = models.ManyToManyField(Tag, through="FeedbackTag", related_name="+", blank=True)
     themes = models.ManyToManyField(Theme, through="FeedbackTheme", related_name="+", blank=True)
@@ -290,8 +298,13 @@ class FeedbackTag(WorkspaceOwned):
 
 class FeedbackTheme(WorkspaceOwned):
     item = models.ForeignKey(FeedbackItem, verbose_name=_("feedback item"), on_delete=models.CASCADE,
-                             related_name="+")
+                             related_name="mentions")
     theme = models.ForeignKey(Theme, verbose_name=_("theme"), on_delete=models.CASCADE, related_name="+")
+    # The sentiment of the clause the theme is mentioned in ("배송은 빠른데 품질이 영 아니네요": delivery
+    # positive, quality negative), which theme counts use instead of the whole comment's.
+    sentiment_label = models.CharField(_("sentiment"), max_length=10, choices=Sentiment.choices, blank=True)
+    sentiment_score = models.FloatField(_("sentiment score"), null=True, blank=True)
+    unmet_need = models.BooleanField(_("unmet need"), default=False)
 
     class Meta:
         verbose_name = _("feedback theme")
@@ -302,6 +315,86 @@ class FeedbackTheme(WorkspaceOwned):
 
     def __str__(self) -> str:
         return f"{self.theme_id} · {self.item_id}"
+
+
+# Text analysis: each workspace's adapted sentiment model and the re-analysis runs ----------------------
+
+class WorkspaceTextModel(WorkspaceOwned):
+    """The workspace's own sentiment model for Korean: the base model blended with what its customers'
+    scored comments teach (a promoter's comment is positive, a detractor's negative). Refitted by a job
+    once enough new scored comments exist; judged on comments held out of its fit, beside the base model."""
+
+    enabled = models.BooleanField(_("learn this workspace's words"), default=True)
+    version = models.CharField(_("version"), max_length=40, blank=True)
+    generation = models.PositiveIntegerField(_("fits"), default=0)
+    # Sparse: only what differs from the base model (apps.feedback.adaptation).
+    weights = models.BinaryField(_("weights"), null=True, blank=True, editable=False)
+    trained_on = models.PositiveIntegerField(_("trained on"), default=0)
+    held_out = models.PositiveIntegerField(_("held-out comments"), default=0)
+    held_out_accuracy = models.FloatField(_("held-out accuracy"), null=True, blank=True)
+    base_held_out_accuracy = models.FloatField(_("base model's held-out accuracy"), null=True, blank=True)
+    # Scored comments there were at the last fit: the next fit waits until there are enough new ones.
+    labelled_at_fit = models.PositiveIntegerField(default=0, editable=False)
+    trained_at = models.DateTimeField(_("trained at"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("workspace text model")
+        verbose_name_plural = _("workspace text models")
+        constraints = [models.UniqueConstraint(fields=["workspace"], name="feedback_textmodel_unique_workspace")]
+
+    def __str__(self) -> str:
+        return self.version or "—"
+
+    @property
+    def helps(self) -> bool:
+        """Fitted, and at least as right as the base model on the held-out comments."""
+        return (self.weights is not None and self.held_out_accuracy is not None
+                and self.held_out_accuracy >= (self.base_held_out_accuracy or 0))
+
+
+class Reanalysis(WorkspaceOwned):
+    """One pass of the analysis over every feedback item of a workspace, after its model or its themes
+    changed. The job takes the items analysed before the run began, a batch at a time, so running it again
+    goes on where it stopped."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Re-analysing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    class Reason(models.TextChoices):
+        MODEL = "model", _("The model changed")
+        THEMES = "themes", _("The themes changed")
+        MANUAL = "manual", _("Asked for")
+
+    reason = models.CharField(_("reason"), max_length=10, choices=Reason.choices, default=Reason.MANUAL)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    total = models.PositiveIntegerField(_("items"), default=0)
+    done = models.PositiveIntegerField(_("re-analysed"), default=0)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("requested by"), null=True,
+                                     blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("re-analysis")
+        verbose_name_plural = _("re-analyses")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["workspace", "created_at"], name="feedback_reanalysis_ws_time")]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} · {self.done}/{self.total}"
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(self.done * 100 / self.total)) if self.total else 100
+
+    @property
+    def active(self) -> bool:
+        return self.status in (self.Status.PENDING, self.Status.RUNNING)
 
 
 # Alert rules -------------------------------------------------------------------------------------

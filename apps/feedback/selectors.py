@@ -28,7 +28,7 @@ def period_start(period: str, now: datetime | None = None) -> datetime | None:
 
 def feedback_inbox(*, workspace: Workspace, filters: dict):
     """The workspace's feedback narrowed by the inbox filters (FeedbackFilterForm.filters()), newest first,
-    with what a row shows loaded: touchpoint, customer, tags and themes."""
+    with what a row shows loaded: touchpoint, customer, tags and theme mentions."""
     items = FeedbackItem.objects.for_workspace(workspace).search(filters.get("q", ""))
     if filters.get("group"):
         items = items.filter(score_group=filters["group"])
@@ -38,9 +38,12 @@ def feedback_inbox(*, workspace: Workspace, filters: dict):
         items = items.filter(pk__in=FeedbackItem.tags.through.objects.filter(
             workspace=workspace, tag_id=filters["tag"]).values("item_id"))
     if filters.get("theme"):
-        items = items.filter(pk__in=FeedbackTheme.objects.filter(
-            workspace=workspace, theme_id=filters["theme"]).values("item_id"))
-    if filters.get("sentiment"):
+        # With a sentiment too: the comments whose clause about this theme has it ("delivery, negative").
+        mentions = FeedbackTheme.objects.filter(workspace=workspace, theme_id=filters["theme"])
+        if filters.get("sentiment"):
+            mentions = mentions.filter(sentiment_label=filters["sentiment"])
+        items = items.filter(pk__in=mentions.values("item_id"))
+    elif filters.get("sentiment"):
         items = items.filter(sentiment_label=filters["sentiment"])
     if filters.get("source"):
         items = items.filter(source=filters["source"])
@@ -51,7 +54,8 @@ def feedback_inbox(*, workspace: Workspace, filters: dict):
         items = items.filter(created_at__gte=start)
     return (items.select_related("touchpoint", "customer")
             .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")),
-                              Prefetch("themes", queryset=Theme.objects.order_by("key")))
+                              Prefetch("mentions", queryset=FeedbackTheme.objects.select_related("theme")
+                                       .order_by("theme__key")))
             .order_by("-created_at", "-pk"))
 
 
@@ -201,13 +205,14 @@ def theme_trend(*, workspace: Workspace, weeks: int = THEME_CHART_WEEKS, series:
 
 
 def top_themes(*, workspace: Workspace, since: datetime | None = None, limit: int = 15) -> list[dict]:
-    """The most mentioned themes with their negative and positive counts."""
+    """The most mentioned themes with their negative and positive counts: the sentiment of the clause each
+    mention is in, not of the whole comment."""
     links = FeedbackTheme.objects.for_workspace(workspace)
     if since is not None:
         links = links.filter(item__created_at__gte=since)
     rows = list(links.values("theme_id").annotate(
-        total=Count("pk"), negative=Count("pk", filter=Q(item__sentiment_label="negative")),
-        positive=Count("pk", filter=Q(item__sentiment_label="positive"))).order_by("-total", "theme_id")[:limit])
+        total=Count("pk"), negative=Count("pk", filter=Q(sentiment_label="negative")),
+        positive=Count("pk", filter=Q(sentiment_label="positive"))).order_by("-total", "theme_id")[:limit])
     themes = Theme.objects.in_bulk([row["theme_id"] for row in rows])
     for row in rows:
         row["theme"] = themes.get(row["theme_id"])
@@ -217,8 +222,9 @@ def top_themes(*, workspace: Workspace, since: datetime | None = None, limit: in
 
 def negative_themes_by_touchpoint(*, workspace: Workspace, since: datetime | None = None,
                                   per_touchpoint: int = NEGATIVE_THEMES_PER_TOUCHPOINT) -> list[dict]:
-    """For each touchpoint, its most mentioned themes in negative feedback: one grouped query."""
-    links = FeedbackTheme.objects.for_workspace(workspace).filter(item__sentiment_label="negative",
+    """For each touchpoint, its themes most often mentioned negatively (by the clause naming them): one
+    grouped query."""
+    links = FeedbackTheme.objects.for_workspace(workspace).filter(sentiment_label="negative",
                                                                    item__touchpoint__isnull=False)
     if since is not None:
         links = links.filter(item__created_at__gte=since)
@@ -239,3 +245,9 @@ def negative_themes_by_touchpoint(*, workspace: Workspace, since: datetime | Non
                        "themes": [{"theme": themes[entry["theme_id"]], "count": entry["n"]} for entry in entries]})
     result.sort(key=lambda entry: (-entry["total"], entry["touchpoint"].name))
     return result
+
+
+def analysis_versions(*, workspace: Workspace) -> list[dict]:
+    """How many of the workspace's items each model version labelled (and how many wait for analysis)."""
+    return list(FeedbackItem.objects.for_workspace(workspace).values("analysis_version")
+                .annotate(n=Count("pk")).order_by("-n", "analysis_version"))

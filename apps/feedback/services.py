@@ -27,7 +27,7 @@ from cxm.kept import Kept
 from cxm.prepared import PreparedQuery
 from cxm.queue import enqueue_coalesced_on_commit, enqueue_on_commit
 
-from . import analysis, tasks
+from . import adaptation, analysis, tasks
 from .csv_feedback import FeedbackCsv, RowError
 from .models import (
     Alert,
@@ -407,28 +407,39 @@ def feedback_analyse(*, workspace: Workspace, item_ids: Sequence[int] | None = N
     if since is not None:
         queryset = queryset.filter(created_at__gte=since)
     ids = list(queryset.order_by("-created_at", "-pk").values_list("pk", flat=True)[:limit])
+    korean_model = adaptation.model_for(workspace) if ids else None
     for batch in batched(ids, batch_size):
         rows = list(FeedbackItem.objects.filter(pk__in=batch).values_list("pk", "text", "language"))
         results = analysis.analyse_many([text for _pk, text, _language in rows],
-                                        [language for _pk, _text, language in rows])
-        labels = {key: (label_ko, label_en) for result in results for key, label_ko, label_en in result.themes}
-        with transaction.atomic():
-            Theme.objects.bulk_create([Theme(workspace=workspace, key=key[:80], label_ko=ko[:80], label_en=en[:80])
-                                       for key, (ko, en) in labels.items()], ignore_conflicts=True)
-            theme_ids = dict(Theme.objects.for_workspace(workspace).filter(key__in=[key[:80] for key in labels])
-                             .values_list("key", "pk"))
-            FeedbackTheme.objects.filter(workspace=workspace, item_id__in=[pk for pk, *_rest in rows]).delete()
-            FeedbackTheme.objects.bulk_create([
-                FeedbackTheme(workspace=workspace, item_id=pk, theme_id=theme_ids[key[:80]])
-                for (pk, *_rest), result in zip(rows, results, strict=True) for key, *_labels in result.themes],
-                ignore_conflicts=True)
-            now = timezone.now()
-            FeedbackItem.objects.bulk_update([
-                FeedbackItem(pk=pk, sentiment_score=result.sentiment_score, sentiment_label=result.sentiment_label,
-                             language=result.language, analysed_at=now)
-                for (pk, *_rest), result in zip(rows, results, strict=True)],
-                ["sentiment_score", "sentiment_label", "language", "analysed_at"])
+                                        [language for _pk, _text, language in rows], korean_model=korean_model)
+        _analysis_save(workspace, [pk for pk, *_rest in rows], results)
     return len(ids)
+
+
+def _analysis_save(workspace: Workspace, item_ids: list[int], results: list[analysis.Analysis]) -> None:
+    """Upsert the themes, replace the items' theme links (each with its clause's sentiment), update the
+    items' sentiment and the version that labelled them."""
+    labels = {mention.key: (mention.label_ko, mention.label_en) for result in results for mention in result.mentions}
+    with transaction.atomic():
+        Theme.objects.bulk_create([Theme(workspace=workspace, key=key, label_ko=ko, label_en=en)
+                                   for key, (ko, en) in labels.items()], ignore_conflicts=True)
+        theme_ids = dict(Theme.objects.for_workspace(workspace).filter(key__in=list(labels)).values_list("key", "pk"))
+        FeedbackTheme.objects.filter(workspace=workspace, item_id__in=item_ids).delete()
+        FeedbackTheme.objects.bulk_create([
+            FeedbackTheme(workspace=workspace, item_id=pk, theme_id=theme_ids[mention.key],
+                          sentiment_label=mention.sentiment_label, sentiment_score=mention.sentiment_score,
+                          unmet_need=mention.unmet_need)
+            for pk, result in zip(item_ids, results, strict=True) for mention in result.mentions],
+            ignore_conflicts=True)
+        now = timezone.now()
+        FeedbackItem.objects.bulk_update([
+            FeedbackItem(pk=pk, sentiment_score=result.sentiment_score, sentiment_label=result.sentiment_label,
+                         sentiment_confidence=result.confidence, unmet_need=result.unmet_need,
+                         analysis_version=result.version[:40], analysis_error=result.error[:200],
+                         language=result.language, analysed_at=now)
+            for pk, result in zip(item_ids, results, strict=True)],
+            ["sentiment_score", "sentiment_label", "sentiment_confidence", "unmet_need", "analysis_version",
+             "analysis_error", "language", "analysed_at"])
 
 
 # Feedback CSV import ---------------------------------------------------------------------------------

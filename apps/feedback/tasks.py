@@ -178,3 +178,37 @@ def send_alert_email(self, alert_id: int) -> int:
                                                "alert_url": url}, workspace=workspace, language=language,
                     topic=f"alert:{alert.pk}", job=self)
     return len(recipients)
+
+
+@shared_task(acks_late=True)
+def refit_text_model(workspace_id: int) -> bool:
+    """Fit a workspace's own sentiment model from its scored comments (it re-analyses if the model in use
+    changes). Refitting recomputes from the comments, so a second run stores the same thing."""
+    from . import text_services
+
+    workspace = _workspace(workspace_id)
+    return bool(workspace and text_services.text_model_refit(workspace=workspace))
+
+
+@shared_task
+def refit_text_models() -> int:
+    """Periodic: refit the models of the workspaces with enough new scored comments since their last fit."""
+    from apps.workspaces.models import Workspace
+
+    from . import adaptation
+
+    due = [workspace.pk for workspace in Workspace.objects.order_by("pk") if adaptation.refit_due(workspace)]
+    for workspace_id in due:
+        refit_text_model.delay(workspace_id)
+    return len(due)
+
+
+@shared_task(acks_late=True)
+def reanalyse_feedback(reanalysis_id: int) -> int:
+    from . import text_services
+    from .models import Reanalysis
+
+    run = Reanalysis.objects.select_related("workspace").filter(pk=reanalysis_id).first()
+    if run is None or run.status == Reanalysis.Status.DONE:
+        return 0
+    return text_services.reanalysis_run(run)

@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -15,9 +15,10 @@ from apps.outbox import selectors as outbox_selectors
 from apps.touchpoints.models import Touchpoint
 from apps.workspaces.decorators import workspace_view
 from apps.workspaces.models import Role
+from cxm.queue import enqueue_on_commit
 from cxm.uploads import size_limited_upload, upload_too_large
 
-from . import csv_feedback, selectors, services
+from . import adaptation, csv_feedback, selectors, services, tasks, text_services
 from .forms import (
     AlertRuleForm,
     BulkTagForm,
@@ -29,7 +30,18 @@ from .forms import (
     TagForm,
     TagRuleForm,
 )
-from .models import Alert, AlertRule, FeedbackImport, FeedbackItem, FeedbackTag, FollowUpCase, Tag, TagRule
+from .models import (
+    Alert,
+    AlertRule,
+    FeedbackImport,
+    FeedbackItem,
+    FeedbackTag,
+    FollowUpCase,
+    Reanalysis,
+    Tag,
+    TagRule,
+    WorkspaceTextModel,
+)
 
 ITEMS_PER_PAGE = 25
 CASES_PER_PAGE = 25
@@ -129,6 +141,52 @@ def themes(request):
         "top_themes": selectors.top_themes(workspace=workspace, since=since),
         "negative_by_touchpoint": selectors.negative_themes_by_touchpoint(workspace=workspace, since=since),
     })
+
+
+# Text analysis settings ----------------------------------------------------------------------------------
+
+def _text_analysis_context(request) -> dict:
+    workspace = request.workspace
+    state = WorkspaceTextModel.objects.for_workspace(workspace).defer("weights").first()
+    return {**adaptation.describe(state), "labelled": adaptation.labelled_count(workspace),
+            "can_admin": request.membership.has_role(Role.ADMIN),
+            "reanalysis": Reanalysis.objects.for_workspace(workspace).first(),
+            "versions": selectors.analysis_versions(workspace=workspace)}
+
+
+@workspace_view
+@require_http_methods(["GET", "POST"])
+def text_analysis(request):
+    """The models that label this workspace's feedback, how well they do on its own held-out comments, and
+    (for admins) learning its words on or off, a refit, and a re-analysis of everything."""
+    workspace = request.workspace
+    if request.method == "POST":
+        if not request.membership.has_role(Role.ADMIN):
+            raise PermissionDenied
+        action = request.POST.get("action")
+        if action in ("enable", "disable"):
+            text_services.text_adaptation_set(workspace=workspace, enabled=action == "enable", by=request.user)
+            messages.success(request, _("Learning this workspace's words is on.") if action == "enable"
+                             else _("Learning this workspace's words is off: the base model labels its feedback."))
+        elif action == "refit":
+            enqueue_on_commit(tasks.refit_text_model, workspace.pk)
+            messages.success(request, _("The workspace's model is being fitted again; this page shows it when done."))
+        elif action == "reanalyse":
+            text_services.reanalysis_start(workspace=workspace, reason=Reanalysis.Reason.MANUAL,
+                                           requested_by=request.user)
+            messages.success(request, _("Re-analysing all feedback: progress is shown below."))
+        else:
+            messages.error(request, _("Unknown action."))
+        return redirect("feedback:text_analysis", workspace_slug=workspace.slug)
+    return render(request, "feedback/text_analysis.html", _text_analysis_context(request))
+
+
+@workspace_view
+@require_GET
+def text_analysis_progress(request):
+    """The re-analysis progress fragment, polled by htmx while a run is active."""
+    run = Reanalysis.objects.for_workspace(request.workspace).first()
+    return render(request, "feedback/partials/reanalysis_progress.html", {"reanalysis": run})
 
 
 # CSV import --------------------------------------------------------------------------------------------

@@ -248,7 +248,7 @@ def _median_hours(durations: list[timedelta]) -> float | None:
 @register
 class TopNegativeThemeTile(Tile):
     key, label = "top_negative_theme", _("Top negative theme")
-    help_text = _("The theme found in the most negative comments of the period.")
+    help_text = _("The theme most often mentioned negatively in the period's comments.")
 
     def compute(self, data):
         from apps.feedback.models import FeedbackTheme
@@ -257,7 +257,7 @@ class TopNegativeThemeTile(Tile):
 
         start, end = day_bounds(data.workspace, data.period.first, data.period.last)
         rows = FeedbackTheme.objects.for_workspace(data.workspace).filter(
-            item__sentiment_label="negative", item__created_at__gte=start, item__created_at__lt=end)
+            sentiment_label="negative", item__created_at__gte=start, item__created_at__lt=end)
         if data.touchpoint_ids is not None:
             rows = rows.filter(item__touchpoint_id__in=data.touchpoint_ids)
         top = (rows.values("theme__label_ko", "theme__label_en").annotate(count=Count("pk"))

@@ -18,7 +18,6 @@ Not collected by pytest (python_files is test_*.py).
 """
 
 import argparse
-import json
 import os
 import resource
 import statistics
@@ -39,16 +38,9 @@ os.environ.pop("REDIS_URL", None)
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 
 from bench_customer_import import ensure_database  # noqa: E402
+from results import merge_results  # noqa: E402
 
 SLUG = "bench-kpis"
-
-
-def merge_results(figures: dict) -> None:
-    path = ROOT / ".bench" / "results.json"
-    path.parent.mkdir(exist_ok=True)
-    results = json.loads(path.read_text()) if path.exists() else {}
-    results.update(figures)
-    path.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
 
 
 def seed(responses: int):

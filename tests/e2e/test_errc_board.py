@@ -9,6 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from apps.errc.proposals import proposals_refresh
+from apps.feedback import wishes
 from apps.feedback.models import FeedbackItem, FeedbackTheme
 from apps.workspaces.models import Role
 from tests.errc.factories import ErrcBoardFactory
@@ -19,7 +20,7 @@ from tests.nps.factories import mix, responses, rolled_up
 pytestmark = pytest.mark.e2e
 
 WISHES = ["I wish I could talk to someone on a video call.", "화상 상담이 있었으면 좋겠어요.",
-          "주말에도 화상 상담이 있었으면 해요.", "화상 상담 창구가 없어서 매장까지 갔어요.",
+          "주말에도 화상 상담이 있었으면 해요.", "화상 상담 창구가 없어서 매장까지 가야 해서 불편했어요.",
           "It would be nice to have a video call option."]
 
 
@@ -47,7 +48,7 @@ def board(live_server):
     for text in WISHES:  # unmet needs no touchpoint is named after: Create
         item = FeedbackItem.objects.create(workspace=workspace, text=text, sentiment_label="neutral",
                                            created_at=timezone.now() - timedelta(days=2))
-        FeedbackTheme.objects.create(workspace=workspace, item=item, theme=need)
+        FeedbackTheme.objects.create(workspace=workspace, item=item, theme=need, unmet_need=wishes.is_unmet_need(text))
     rolled_up(workspace)
     board = ErrcBoardFactory(workspace=workspace, journey=journey, name="Sign-up ERRC")
     proposals_refresh(board=board)

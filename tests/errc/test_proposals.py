@@ -10,6 +10,7 @@ from apps.errc import services
 from apps.errc.models import ErrcItem, ErrcProposal
 from apps.errc.proposals import MAX_PER_QUADRANT, RISING_THEMES, proposals_refresh
 from apps.errc.tasks import propose_items
+from apps.feedback import wishes
 from apps.feedback.models import FeedbackItem, FeedbackTheme
 from tests.errc.factories import ErrcBoardFactory
 from tests.factories import JourneyFactory, TouchpointFactory
@@ -41,7 +42,9 @@ def feedback(workspace, *, touchpoint=None, text="Too slow", sentiment="negative
     item = FeedbackItemFactory(workspace=workspace, touchpoint=touchpoint, text=text, sentiment_label=sentiment,
                                created_at=timezone.now() - timedelta(days=days_ago))
     if theme is not None:
-        FeedbackTheme.objects.create(workspace=workspace, item=item, theme=theme)
+        # The mention as the analysis links it: its clause's sentiment, and whether the clause wishes.
+        FeedbackTheme.objects.create(workspace=workspace, item=item, theme=theme, sentiment_label=sentiment,
+                                     unmet_need=wishes.is_unmet_need(text))
     return item
 
 
@@ -81,8 +84,9 @@ def comments(workspace, count, *, touchpoint=None, themes=(), days_ago=2, sentim
     items = FeedbackItem.objects.bulk_create([
         FeedbackItem(workspace=workspace, touchpoint=touchpoint, text=text, sentiment_label=sentiment,
                      created_at=created_at) for _ in range(count)])
-    FeedbackTheme.objects.bulk_create([FeedbackTheme(workspace=workspace, item=item, theme=theme)
-                                       for item in items for theme in themes])
+    FeedbackTheme.objects.bulk_create([
+        FeedbackTheme(workspace=workspace, item=item, theme=theme, sentiment_label=sentiment)
+        for item in items for theme in themes])
     return items
 
 
@@ -189,6 +193,35 @@ def test_unmet_needs_matching_no_touchpoint_are_create(workspace, journey, board
         FeedbackTheme.objects.create(workspace=workspace, item=item, theme=weekend)
     proposals_refresh(board=board)
     assert [p.key for p in ErrcProposal.objects.all()] == [f"need:{chat.pk}"]
+
+
+def test_satisfaction_worded_like_a_need_is_no_create(workspace, journey, board):
+    waiting = ThemeFactory(workspace=workspace, key="대기", label_en="waiting time")
+    for number in range(6):
+        feedback(workspace, text=f"대기 시간이 없어서 좋았어요 {number}", sentiment="positive", theme=waiting)
+    proposals_refresh(board=board)
+    assert not proposed(board)
+    for number in range(6):
+        feedback(workspace, text=f"대기 시간 안내가 없어서 아쉬웠어요 {number}", sentiment="negative", theme=waiting)
+    proposals_refresh(board=board)
+    assert proposed(board) == {("create", f"need:{waiting.pk}")}
+
+
+def test_a_theme_rises_by_its_own_clause_not_by_the_whole_comment(workspace, journey, board):
+    """Comments that are positive overall ("friendly staff, but the wait was long") still count against the
+    theme their negative clause names; a negative comment that praises a theme does not count against it."""
+    touchpoint = step(journey, "Store visit")
+    waiting, staff = ThemeFactory(workspace=workspace, key="waiting"), ThemeFactory(workspace=workspace, key="staff")
+    comments(workspace, 4, touchpoint=touchpoint, themes=[waiting], days_ago=45)
+    comments(workspace, 36, touchpoint=touchpoint, themes=[], days_ago=50)
+    recent = comments(workspace, 24, touchpoint=touchpoint, themes=[staff], days_ago=3, sentiment="positive")
+    FeedbackTheme.objects.bulk_create([FeedbackTheme(workspace=workspace, item=item, theme=waiting,
+                                                     sentiment_label="negative") for item in recent])
+    praised = comments(workspace, 16, touchpoint=touchpoint, themes=[staff], days_ago=4, sentiment="negative")
+    FeedbackTheme.objects.filter(item__in=praised, theme=staff).update(sentiment_label="positive")
+    proposals_refresh(board=board)
+    proposal = ErrcProposal.objects.get()
+    assert proposal.key == f"tp:{touchpoint.pk}" and [row["key"] for row in proposal.rising_themes] == ["waiting"]
 
 
 def test_a_healthy_touchpoint_gets_nothing(workspace, journey, board):

@@ -1,37 +1,37 @@
-"""Themes and sentiment: Korean through Kiwi's morphemes, English through a tokenizer, both with a
-lexicon and negation; the job upserts and can run again."""
+"""Themes, aspect sentiment and unmet needs of a comment; the job upserts, records the model version, can
+run again, and goes on past a text it cannot analyse. The sentiment models themselves are tested in
+test_text_model.py; the wording of wishes in test_wishes.py."""
 
 import pytest
 
-from apps.feedback import analysis, services
+from apps.feedback import analysis, services, wishes
 from apps.feedback.models import FeedbackItem, FeedbackTheme, Theme
 
 from .factories import FeedbackItemFactory
 
 
-@pytest.mark.parametrize(("text", "label", "theme"), [
-    ("배송이 너무 늦어서 실망했어요", "negative", "배송"),
-    ("직원분이 정말 친절했어요", "positive", "직원"),
-    ("앱 오류가 자주 나서 안 좋아요", "negative", "앱"),
-    ("요금이 비싸고 상담 연결이 없어서 불편했습니다", "negative", "요금"),
-    ("매장 직원이 불친절했어요", "negative", "매장"),
-    ("기사님이 친절하지 않았어요", "negative", "기사"),
-    ("택배가 빨리 와서 좋았어요", "positive", "배송"),
-    ("오류 없이 결제가 잘 됐어요", "positive", "결제"),
-    ("The delivery was late and the app keeps crashing", "negative", "배송"),
-    ("Staff were very friendly, great service", "positive", "직원"),
-    ("The price is not good", "negative", "요금"),
+def mention(result, key):
+    return next(found for found in result.mentions if found.key == key)
+
+
+@pytest.mark.parametrize(("text", "positive_theme", "negative_theme"), [
+    ("배송은 정말 최고였는데 품질은 최악이네요", "배송", "품질"),
+    ("포장은 엉망이었지만 직원은 정말 친절하고 좋았어요", "직원", "포장"),
+    ("The staff were lovely but the delivery was a disaster", "직원", "배송"),
 ])
-def test_sentiment_and_themes(text, label, theme):
+def test_each_theme_takes_the_sentiment_of_its_own_clause(text, positive_theme, negative_theme):
     result = analysis.analyse(text)
-    assert result.sentiment_label == label, result
-    assert -1 <= result.sentiment_score <= 1
-    assert theme in [key for key, _ko, _en in result.themes]
+    assert mention(result, positive_theme).sentiment_label == "positive", result
+    assert mention(result, negative_theme).sentiment_label == "negative", result
 
 
-@pytest.mark.parametrize("text", ["무난했어요", "보통이었어요", "It was OK", "Not bad at all", "나쁘지 않았어요"])
-def test_lukewarm_text_is_neutral(text):
-    assert analysis.analyse(text).sentiment_label == "neutral"
+def test_clauses_split_at_sentence_ends_and_contrast():
+    text = "배송은 빨랐어요. 그런데 상담은 불친절했어요"
+    tokens = analysis.kiwi().tokenize(text)
+    spans = analysis.clauses(text, analysis.korean_clause_breaks(tokens))
+    assert [text[start:end].strip() for start, end in spans] == ["배송은 빨랐어요.", "그런데 상담은 불친절했어요"]
+    english = "Fast delivery, but the box was crushed. Support helped though"
+    assert len(analysis.clauses(english, analysis.english_clause_breaks(english))) == 3
 
 
 def test_the_same_theme_in_korean_and_english_is_one_theme():
@@ -40,27 +40,78 @@ def test_the_same_theme_in_korean_and_english_is_one_theme():
     assert ("배송", "배송", "delivery") in korean and ("배송", "배송", "delivery") in english
 
 
+@pytest.mark.parametrize("word", ["하루", "저녁", "과정", "처리", "사람", "생각", "정도", "쓰레기", "최악"])
+def test_generic_time_and_evaluative_nouns_are_never_themes(word):
+    result = analysis.analyse(f"{word}만에 {word} 때문에 {word}이었어요 배송")
+    assert word not in [found.key for found in result.mentions]
+    assert "배송" in [found.key for found in result.mentions]
+
+
+def test_a_theme_in_a_wish_is_an_unmet_need_and_satisfaction_is_not():
+    wish = analysis.analyse("주말에도 상담 연결이 있었으면 좋겠어요")
+    assert wish.unmet_need and mention(wish, "상담").unmet_need
+    content = analysis.analyse("대기 시간이 없어서 좋았어요")
+    assert not content.unmet_need and not any(found.unmet_need for found in content.mentions)
+
+
 def test_the_language_is_detected():
     assert analysis.detect_language("배송이 늦었어요 app") == "ko"
     assert analysis.detect_language("Late delivery") == "en"
     assert analysis.detect_language("123", default="ko") == "ko"
 
 
-def test_the_model_loads_once_per_process():
+def test_the_analyser_loads_once_per_process():
     assert analysis.kiwi() is analysis.kiwi()
 
 
+@pytest.mark.parametrize("text", [
+    "", "   ", "👍👍🔥", "!!!???", "x" * 10_000, "<div><br/></div>", "\u200b\u200c\u200d\ufeff", "\x00\x07\x1b[31m",
+])
+def test_text_without_words_is_neutral_with_no_confidence_and_no_theme(text):
+    result = analysis.analyse(text)
+    assert (result.sentiment_label, result.confidence, result.mentions, result.error) == ("neutral", 0.0, [], "")
+
+
+@pytest.mark.parametrize("text", [
+    "배송 " * 5_000, "앱이 <b>자꾸</b> 꺼져요 app crash", "배\u200b송이 늦었어요", "요금제 변경 OK 감사합니다 👍",
+])
+def test_odd_text_is_analysed_without_a_crash(text):
+    result = analysis.analyse(text)
+    assert result.sentiment_label in ("positive", "negative", "neutral") and not result.error
+    assert -1 <= result.sentiment_score <= 1 and result.version
+
+
 @pytest.mark.django_db
-def test_the_job_upserts_and_converges(workspace):
-    item = FeedbackItemFactory(workspace=workspace, text="배송이 늦고 포장도 엉망이에요", language="ko")
+def test_the_job_upserts_converges_and_records_the_version(workspace):
+    item = FeedbackItemFactory(workspace=workspace, text="배송은 정말 최고였는데 품질은 최악이네요", language="ko")
     for _ in range(2):
         assert services.feedback_analyse(workspace=workspace, batch_size=1) == 1
     item.refresh_from_db()
-    assert item.sentiment_label == "negative" and item.analysed_at
-    keys = set(FeedbackTheme.objects.filter(item=item).values_list("theme__key", flat=True))
-    assert {"배송", "포장"} <= keys
+    assert item.analysed_at and item.sentiment_confidence is not None
+    assert item.analysis_version.startswith("ko-nblr1-")
+    links = {link.theme.key: link.sentiment_label
+             for link in FeedbackTheme.objects.filter(item=item).select_related("theme")}
+    assert links == {"배송": "positive", "품질": "negative"}
     assert Theme.objects.filter(key="배송").count() == 1
-    assert FeedbackTheme.objects.filter(item=item).count() == len(keys)
+
+
+@pytest.mark.django_db
+def test_the_batch_goes_on_past_a_text_it_cannot_analyse(workspace, monkeypatch):
+    broken = FeedbackItemFactory(workspace=workspace, text="this one breaks the wish finder", language="en")
+    fine = FeedbackItemFactory(workspace=workspace, text="Great service, thank you", language="en")
+    real = wishes.unmet_need_spans
+
+    def failing(text):
+        if "breaks" in text:
+            raise ValueError("unreadable")
+        return real(text)
+
+    monkeypatch.setattr(wishes, "unmet_need_spans", failing)
+    assert services.feedback_analyse(workspace=workspace) == 2
+    broken.refresh_from_db()
+    fine.refresh_from_db()
+    assert broken.analysed_at and broken.sentiment_label == "neutral" and "unreadable" in broken.analysis_error
+    assert fine.sentiment_label == "positive" and not fine.analysis_error
 
 
 @pytest.mark.django_db

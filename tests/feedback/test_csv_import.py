@@ -99,8 +99,8 @@ def test_tag_rules_apply_to_imported_feedback(workspace, run_import):
 def test_the_upload_page_runs_the_job_and_shows_the_result(client, workspace, bob,
                                                            django_capture_on_commit_callbacks):
     client.force_login(bob)
-    upload = SimpleUploadedFile("reviews.csv", "리뷰,평점\n앱이 자꾸 튕겨요,2\n,\n좋아요,x\n".encode("utf-8-sig"),
-                                "text/csv")
+    content = "리뷰,평점\n앱이 자꾸 튕겨서 짜증나요 최악,2\n,\n좋아요,x\n"
+    upload = SimpleUploadedFile("reviews.csv", content.encode("utf-8-sig"), "text/csv")
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/w/{workspace.slug}/feedback/import/", {"file": upload})
     assert response.status_code == 302
@@ -108,7 +108,7 @@ def test_the_upload_page_runs_the_job_and_shows_the_result(client, workspace, bo
     assert detail.context["feedback_import"].created_count == 1
     assert b"Score" in detail.content or "점수".encode() in detail.content
     item = FeedbackItem.objects.get()
-    assert item.analysed_at is not None and item.sentiment_label == "negative"
+    assert item.analysed_at is not None and item.sentiment_label == "negative" and item.analysis_version
 
 
 def test_viewers_cannot_import(client, workspace, vera):

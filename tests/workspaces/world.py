@@ -41,9 +41,11 @@ def populate(workspace) -> None:
     CaseEvent.objects.create(workspace=workspace, case=case, kind="note", text="called back")
     item = ErrcItem.objects.for_workspace(workspace).first()
     item.touchpoints.add(Touchpoint.objects.for_workspace(workspace).first(), through_defaults={"workspace": workspace})
-    from apps.feedback.models import AlertState
+    from apps.feedback.models import AlertState, Reanalysis, WorkspaceTextModel
 
     AlertState.objects.create(workspace=workspace, rule=AlertRule.objects.for_workspace(workspace).first())
+    WorkspaceTextModel.objects.create(workspace=workspace, enabled=False)
+    Reanalysis.objects.create(workspace=workspace, status=Reanalysis.Status.DONE, total=1, done=1)
     IdempotencyRecord.objects.create(workspace=workspace, key="k-1", endpoint="responses", request_hash="h",
                                      status_code=201)
     WebhookAttempt.objects.create(workspace=workspace, number=1,

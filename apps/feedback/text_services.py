@@ -1,0 +1,80 @@
+"""Writes of the text analysis: fitting a workspace's own sentiment model, turning it on or off, and
+re-analysing a workspace's feedback when its model or its themes change (a job with progress)."""
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.workspaces.models import Workspace
+from cxm.queue import enqueue_on_commit
+
+from . import adaptation, tasks
+from .models import FeedbackItem, Reanalysis, WorkspaceTextModel
+
+logger = logging.getLogger(__name__)
+
+REANALYSIS_BATCH = 500
+
+
+def text_model_refit(*, workspace: Workspace) -> WorkspaceTextModel | None:
+    """Fit the workspace's model from its scored comments; when the model in use changes, re-analyse."""
+    before = adaptation.model_for(workspace)
+    state = adaptation.fit(workspace)
+    if state is not None and adaptation.model_for(workspace) is not before:
+        reanalysis_start(workspace=workspace, reason=Reanalysis.Reason.MODEL)
+    return state
+
+
+@transaction.atomic
+def text_adaptation_set(*, workspace: Workspace, enabled: bool, by=None) -> WorkspaceTextModel:
+    """Turn learning the workspace's words on or off; the feedback is re-analysed by the model now in use."""
+    state, _created = WorkspaceTextModel.objects.select_for_update().get_or_create(workspace=workspace)
+    if state.enabled != enabled:
+        state.enabled = enabled
+        state.save(update_fields=["enabled"])
+        if state.helps:
+            reanalysis_start(workspace=workspace, reason=Reanalysis.Reason.MODEL, requested_by=by)
+        elif enabled:
+            enqueue_on_commit(tasks.refit_text_model, workspace.pk)
+    return state
+
+
+def reanalysis_start(*, workspace: Workspace, reason: str, requested_by=None) -> Reanalysis:
+    """A re-analysis of every item, enqueued on commit; the one already waiting or running, if any."""
+    with transaction.atomic():
+        active = (Reanalysis.objects.for_workspace(workspace).select_for_update()
+                  .filter(status__in=[Reanalysis.Status.PENDING, Reanalysis.Status.RUNNING]).first())
+        if active is not None:
+            return active
+        run = Reanalysis.objects.create(workspace=workspace, reason=reason, requested_by=requested_by,
+                                        total=FeedbackItem.objects.for_workspace(workspace).count())
+        enqueue_on_commit(tasks.reanalyse_feedback, run.pk)
+    return run
+
+
+def reanalysis_run(run: Reanalysis) -> int:
+    """Analyse again the items analysed before the run began (or never), newest first, a batch at a time,
+    counting progress as it goes. Safe to run again: what is done stays done."""
+    from .services import feedback_analyse
+
+    workspace = run.workspace
+    Reanalysis.objects.filter(pk=run.pk).update(status=Reanalysis.Status.RUNNING)
+    stale = FeedbackItem.objects.for_workspace(workspace).filter(created_at__lt=run.created_at).exclude(
+        analysed_at__gte=run.created_at)
+    analysed = 0
+    try:
+        while True:
+            batch = list(stale.order_by("-created_at", "-pk").values_list("pk", flat=True)[:REANALYSIS_BATCH])
+            if not batch:
+                break
+            analysed += feedback_analyse(workspace=workspace, item_ids=batch)
+            Reanalysis.objects.filter(pk=run.pk).update(done=max(run.total - stale.count(), 0))
+    except Exception as error:
+        logger.exception("re-analysis %s failed", run.pk)
+        Reanalysis.objects.filter(pk=run.pk).update(status=Reanalysis.Status.FAILED,
+                                                    error=f"{type(error).__name__}: {error}"[:200])
+        raise
+    Reanalysis.objects.filter(pk=run.pk).update(status=Reanalysis.Status.DONE, done=run.total,
+                                                finished_at=timezone.now())
+    return analysed

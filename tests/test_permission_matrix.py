@@ -183,6 +183,8 @@ MATRIX: dict[str, dict] = {
     "feedback:inbox": workspace_route(V),
     "feedback:bulk_tag": workspace_route(None, AN),
     "feedback:themes": workspace_route(V),
+    "feedback:theme_manage": workspace_route(V),
+    "feedback:theme_edit": workspace_route(None, AN),
     "feedback:text_analysis": workspace_route(V, AD),
     "feedback:text_analysis_progress": workspace_route(V),
     "feedback:import": workspace_route(AN, AN),

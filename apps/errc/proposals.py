@@ -187,7 +187,7 @@ def _rising_themes(board: ErrcBoard, touchpoints: dict, window: Window) -> dict[
     # A comment is negative about a theme when the clause naming it is ("배송은 빠른데 품질이 영 아니네요"
     # counts for quality, not for delivery); the step's negative comments are the negative ones and those
     # with such a mention.
-    negative_mentions = FeedbackTheme.objects.for_workspace(workspace).filter(sentiment_label="negative")
+    negative_mentions = FeedbackTheme.objects.for_workspace(workspace).shown().filter(sentiment_label="negative")
     negative = FeedbackItem.objects.for_workspace(workspace).filter(
         Q(sentiment_label="negative") | Exists(negative_mentions.filter(item_id=OuterRef("pk"))),
         touchpoint_id__in=list(touchpoints), created_at__gte=window.start, created_at__lt=window.end)
@@ -320,7 +320,7 @@ def _unmet_needs(board: ErrcBoard, touchpoints: dict, window: Window) -> list[Ca
         | Q(name__icontains=OuterRef("theme__label_en")))
     # The theme named in the clause that wishes ("…있었으면 좋겠어요", "I wish…"), as the analysis marked
     # it: "대기 시간이 없어서 좋았어요" is no wish (apps.feedback.wishes).
-    links = (FeedbackTheme.objects.for_workspace(workspace).filter(unmet_need=True, item__in=items)
+    links = (FeedbackTheme.objects.for_workspace(workspace).shown().filter(unmet_need=True, item__in=items)
              .exclude(Exists(served)))
     top = list(links.values("theme_id").annotate(n=Count("item_id", distinct=True)).filter(n__gte=CREATE_MIN)
                .order_by("-n", "theme_id").values_list("theme_id", flat=True)[:CREATE_SCAN])

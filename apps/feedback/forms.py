@@ -118,3 +118,28 @@ class AlertRuleForm(forms.ModelForm):
 
         self.fields["touchpoint"].queryset = Touchpoint.objects.for_workspace(workspace).active().order_by("name")
         self.fields["touchpoint"].empty_label = _("Every touchpoint")
+
+
+class ThemeEditForm(forms.Form):
+    """One edit of a theme: rename (both labels), hide, show, merge into another theme, or split off."""
+
+    action = forms.ChoiceField(choices=[(value, value) for value in ("rename", "hide", "show", "merge", "split")])
+    label_ko = forms.CharField(label=_("Korean label"), max_length=80, required=False)
+    label_en = forms.CharField(label=_("English label"), max_length=80, required=False)
+    into = forms.IntegerField(label=_("Merge into"), required=False)
+
+    def __init__(self, *args, themes=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.themes = themes  # the workspace's themes, to look `into` up in
+
+    def clean(self):
+        data = super().clean()
+        named = data.get("label_ko", "").strip() or data.get("label_en", "").strip()
+        if data.get("action") == "rename" and not named:
+            raise forms.ValidationError(_("Give the theme a name in Korean or in English."))
+        if data.get("action") == "merge":
+            target = self.themes.filter(pk=data.get("into") or 0, merged_into__isnull=True).first()
+            if target is None:
+                raise forms.ValidationError(_("Choose a theme to merge into."))
+            data["into"] = target
+        return data

@@ -98,12 +98,25 @@ def split_keywords(text: str) -> list[str]:
 
 # Themes ----------------------------------------------------------------------------------------
 
+class ThemeQuerySet(WorkspaceQuerySet):
+    def shown(self):
+        """The themes reports show: not hidden, not merged into another."""
+        return self.filter(hidden=False, merged_into__isnull=True)
+
+
 class Theme(WorkspaceOwned):
     """What feedback is about: a normalised key noun or phrase ("배송", "app"), with a label per language."""
 
     key = models.CharField(_("key"), max_length=80)
     label_ko = models.CharField(_("label (Korean)"), max_length=80)
     label_en = models.CharField(_("label (English)"), max_length=80)
+    # A marketer's edits, which the analysis keeps to: a hidden theme is still found but never shown; a
+    # theme merged into another is counted as that one, in existing feedback and in what comes.
+    hidden = models.BooleanField(_("hidden"), default=False)
+    merged_into = models.ForeignKey("self", verbose_name=_("merged into"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="merged")
+
+    objects = ThemeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("theme")
@@ -296,6 +309,12 @@ class FeedbackTag(WorkspaceOwned):
         return f"{self.tag_id} · {self.item_id}"
 
 
+class FeedbackThemeQuerySet(WorkspaceQuerySet):
+    def shown(self):
+        """Mentions of the themes reports show (a hidden theme's are kept, and left out)."""
+        return self.filter(theme__hidden=False)
+
+
 class FeedbackTheme(WorkspaceOwned):
     item = models.ForeignKey(FeedbackItem, verbose_name=_("feedback item"), on_delete=models.CASCADE,
                              related_name="mentions")
@@ -305,6 +324,8 @@ class FeedbackTheme(WorkspaceOwned):
     sentiment_label = models.CharField(_("sentiment"), max_length=10, choices=Sentiment.choices, blank=True)
     sentiment_score = models.FloatField(_("sentiment score"), null=True, blank=True)
     unmet_need = models.BooleanField(_("unmet need"), default=False)
+
+    objects = FeedbackThemeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("feedback theme")

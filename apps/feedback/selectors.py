@@ -54,7 +54,7 @@ def feedback_inbox(*, workspace: Workspace, filters: dict):
         items = items.filter(created_at__gte=start)
     return (items.select_related("touchpoint", "customer")
             .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")),
-                              Prefetch("mentions", queryset=FeedbackTheme.objects.select_related("theme")
+                              Prefetch("mentions", queryset=FeedbackTheme.objects.shown().select_related("theme")
                                        .order_by("theme__key")))
             .order_by("-created_at", "-pk"))
 
@@ -79,7 +79,7 @@ def frequent_themes(*, workspace: Workspace, limit: int = THEME_FILTER_CHOICES) 
     key = f"feedback:frequent-themes:{workspace.pk}"
     ids = cache.get(key)
     if ids is None:
-        ids = list(FeedbackTheme.objects.for_workspace(workspace).values("theme_id").annotate(n=Count("pk"))
+        ids = list(FeedbackTheme.objects.for_workspace(workspace).shown().values("theme_id").annotate(n=Count("pk"))
                    .order_by("-n", "theme_id").values_list("theme_id", flat=True)[:limit])
         cache.set(key, ids, THEME_FILTER_CACHE_SECONDS)
     return sorted(Theme.objects.for_workspace(workspace).filter(pk__in=ids), key=lambda theme: theme.label)
@@ -185,7 +185,7 @@ def theme_trend(*, workspace: Workspace, weeks: int = THEME_CHART_WEEKS, series:
     {"labels": [week starts], "datasets": [{"label", "data"}]}. Two grouped queries."""
     now = now or timezone.now()
     start = now - timedelta(weeks=weeks)
-    links = FeedbackTheme.objects.for_workspace(workspace).filter(item__created_at__gte=start)
+    links = FeedbackTheme.objects.for_workspace(workspace).shown().filter(item__created_at__gte=start)
     top = list(links.values("theme_id").annotate(n=Count("pk")).order_by("-n", "theme_id")[:series])
     theme_ids = [row["theme_id"] for row in top]
     themes = Theme.objects.in_bulk(theme_ids)
@@ -207,7 +207,7 @@ def theme_trend(*, workspace: Workspace, weeks: int = THEME_CHART_WEEKS, series:
 def top_themes(*, workspace: Workspace, since: datetime | None = None, limit: int = 15) -> list[dict]:
     """The most mentioned themes with their negative and positive counts: the sentiment of the clause each
     mention is in, not of the whole comment."""
-    links = FeedbackTheme.objects.for_workspace(workspace)
+    links = FeedbackTheme.objects.for_workspace(workspace).shown()
     if since is not None:
         links = links.filter(item__created_at__gte=since)
     rows = list(links.values("theme_id").annotate(
@@ -224,7 +224,7 @@ def negative_themes_by_touchpoint(*, workspace: Workspace, since: datetime | Non
                                   per_touchpoint: int = NEGATIVE_THEMES_PER_TOUCHPOINT) -> list[dict]:
     """For each touchpoint, its themes most often mentioned negatively (by the clause naming them): one
     grouped query."""
-    links = FeedbackTheme.objects.for_workspace(workspace).filter(sentiment_label="negative",
+    links = FeedbackTheme.objects.for_workspace(workspace).shown().filter(sentiment_label="negative",
                                                                    item__touchpoint__isnull=False)
     if since is not None:
         links = links.filter(item__created_at__gte=since)
@@ -251,3 +251,16 @@ def analysis_versions(*, workspace: Workspace) -> list[dict]:
     """How many of the workspace's items each model version labelled (and how many wait for analysis)."""
     return list(FeedbackItem.objects.for_workspace(workspace).values("analysis_version")
                 .annotate(n=Count("pk")).order_by("-n", "analysis_version"))
+
+
+def themes_with_mentions(*, workspace: Workspace, search: str = "", shown_only: bool = False):
+    """The workspace's themes, most mentioned first, each with `mentions` (one correlated count on the
+    workspace's (theme) index) and what it is merged into."""
+    mentions = (FeedbackTheme.objects.filter(workspace=workspace, theme_id=OuterRef("pk")).order_by()
+                .values("theme_id").annotate(n=Count("pk")).values("n"))
+    themes = Theme.objects.for_workspace(workspace).select_related("merged_into")
+    if shown_only:
+        themes = themes.shown()
+    if search:
+        themes = themes.filter(Q(key__icontains=search) | Q(label_ko__icontains=search) | Q(label_en__icontains=search))
+    return themes.annotate(mentions=Coalesce(Subquery(mentions), 0)).order_by("-mentions", "key")

@@ -423,7 +423,9 @@ def _analysis_save(workspace: Workspace, item_ids: list[int], results: list[anal
     with transaction.atomic():
         Theme.objects.bulk_create([Theme(workspace=workspace, key=key, label_ko=ko, label_en=en)
                                    for key, (ko, en) in labels.items()], ignore_conflicts=True)
-        theme_ids = dict(Theme.objects.for_workspace(workspace).filter(key__in=list(labels)).values_list("key", "pk"))
+        # A theme a marketer merged into another is linked as that one.
+        theme_ids = {key: merged_into or pk for key, pk, merged_into in Theme.objects.for_workspace(workspace)
+                     .filter(key__in=list(labels)).values_list("key", "pk", "merged_into_id")}
         FeedbackTheme.objects.filter(workspace=workspace, item_id__in=item_ids).delete()
         FeedbackTheme.objects.bulk_create([
             FeedbackTheme(workspace=workspace, item_id=pk, theme_id=theme_ids[mention.key],

@@ -1,5 +1,6 @@
-"""Writes of the text analysis: fitting a workspace's own sentiment model, turning it on or off, and
-re-analysing a workspace's feedback when its model or its themes change (a job with progress)."""
+"""Writes of the text analysis: fitting a workspace's own sentiment model, turning it on or off,
+re-analysing a workspace's feedback when its model or its themes change (a job with progress), and a
+marketer's theme edits (rename, hide, merge, split)."""
 
 import logging
 
@@ -10,7 +11,7 @@ from apps.workspaces.models import Workspace
 from cxm.queue import enqueue_on_commit
 
 from . import adaptation, tasks
-from .models import FeedbackItem, Reanalysis, WorkspaceTextModel
+from .models import FeedbackItem, FeedbackTheme, Reanalysis, Theme, WorkspaceTextModel
 
 logger = logging.getLogger(__name__)
 
@@ -78,3 +79,49 @@ def reanalysis_run(run: Reanalysis) -> int:
     Reanalysis.objects.filter(pk=run.pk).update(status=Reanalysis.Status.DONE, done=run.total,
                                                 finished_at=timezone.now())
     return analysed
+
+
+# Themes: a marketer's edits ------------------------------------------------------------------------------
+
+def theme_rename(*, theme: Theme, label_ko: str, label_en: str) -> Theme:
+    """New labels; the analysis never overwrites them (it only adds themes it has not seen)."""
+    theme.label_ko, theme.label_en = label_ko.strip()[:80], label_en.strip()[:80]
+    theme.save(update_fields=["label_ko", "label_en"])
+    return theme
+
+
+def theme_set_hidden(*, theme: Theme, hidden: bool) -> Theme:
+    """A hidden theme is still found (so showing it again loses nothing) but no report shows it."""
+    theme.hidden = hidden
+    theme.save(update_fields=["hidden"])
+    return theme
+
+
+@transaction.atomic
+def theme_merge(*, theme: Theme, into: Theme) -> Theme:
+    """Count `theme` as `into` from now on: its mentions move over (a comment naming both keeps one), the
+    themes merged into it follow, and new feedback that names it is linked to `into`."""
+    if into.pk == theme.pk or into.workspace_id != theme.workspace_id or into.merged_into_id is not None:
+        raise ValueError("a theme merges into another shown theme of its workspace")
+    workspace = theme.workspace
+    links = FeedbackTheme.objects.for_workspace(workspace).filter(theme=theme)
+    FeedbackTheme.objects.bulk_create(
+        [FeedbackTheme(workspace=workspace, theme=into, **row) for row in
+         links.values("item_id", "sentiment_label", "sentiment_score", "unmet_need").iterator(chunk_size=2000)],
+        ignore_conflicts=True, batch_size=2000)
+    links.delete()
+    Theme.objects.for_workspace(workspace).filter(merged_into=theme).update(merged_into=into)
+    theme.merged_into = into
+    theme.save(update_fields=["merged_into"])
+    return theme
+
+
+def theme_split(*, theme: Theme, by=None) -> Theme:
+    """Undo a merge: the theme stands on its own again, and the feedback is re-analysed so its mentions
+    come back to it."""
+    if theme.merged_into_id is None:
+        return theme
+    theme.merged_into = None
+    theme.save(update_fields=["merged_into"])
+    reanalysis_start(workspace=theme.workspace, reason=Reanalysis.Reason.THEMES, requested_by=by)
+    return theme

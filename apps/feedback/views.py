@@ -29,6 +29,7 @@ from .forms import (
     FeedbackFilterForm,
     TagForm,
     TagRuleForm,
+    ThemeEditForm,
 )
 from .models import (
     Alert,
@@ -40,6 +41,7 @@ from .models import (
     Reanalysis,
     Tag,
     TagRule,
+    Theme,
     WorkspaceTextModel,
 )
 
@@ -141,6 +143,56 @@ def themes(request):
         "top_themes": selectors.top_themes(workspace=workspace, since=since),
         "negative_by_touchpoint": selectors.negative_themes_by_touchpoint(workspace=workspace, since=since),
     })
+
+
+THEMES_PER_PAGE = 30
+MERGE_CHOICES = 200
+
+
+@workspace_view
+@require_GET
+def theme_manage(request):
+    """Every theme with its mentions: analysts rename, hide, merge and split them here."""
+    workspace = request.workspace
+    themes = selectors.themes_with_mentions(workspace=workspace, search=request.GET.get("q", "").strip())
+    return render(request, "feedback/theme_manage.html", {
+        "page": Paginator(themes, THEMES_PER_PAGE).get_page(request.GET.get("page")),
+        "search": request.GET.get("q", "").strip(),
+        "merge_choices": selectors.themes_with_mentions(workspace=workspace, shown_only=True)[:MERGE_CHOICES],
+        "can_edit": request.membership.has_role(Role.ANALYST),
+    })
+
+
+@workspace_view(role=Role.ANALYST)
+@require_POST
+def theme_edit(request, theme_id):
+    themes = Theme.objects.for_workspace(request.workspace)
+    theme = get_object_or_404(themes, pk=theme_id)
+    form = ThemeEditForm(request.POST, themes=themes.exclude(pk=theme.pk))
+    if not form.is_valid():
+        messages.error(request, " ".join(message for errors in form.errors.values() for message in errors))
+    else:
+        action, name = form.cleaned_data["action"], theme.label
+        if action == "rename":
+            text_services.theme_rename(theme=theme, label_ko=form.cleaned_data["label_ko"] or theme.label_ko,
+                                       label_en=form.cleaned_data["label_en"] or theme.label_en)
+            messages.success(request, _("Theme renamed to “%(name)s”.") % {"name": theme.label})
+        elif action in ("hide", "show"):
+            text_services.theme_set_hidden(theme=theme, hidden=action == "hide")
+            messages.success(request, (_("“%(name)s” is hidden from reports; it is still found.") if action == "hide"
+                                       else _("“%(name)s” is shown again.")) % {"name": name})
+        elif action == "merge":
+            into = form.cleaned_data["into"]
+            text_services.theme_merge(theme=theme, into=into)
+            messages.success(request, _("“%(name)s” is now counted as “%(into)s”.")
+                             % {"name": name, "into": into.label})
+        else:
+            text_services.theme_split(theme=theme, by=request.user)
+            messages.success(request, _("“%(name)s” stands on its own again; the feedback is being re-analysed.")
+                             % {"name": name})
+    url = reverse("feedback:theme_manage", kwargs={"workspace_slug": request.workspace.slug})
+    back = request.POST.get("next", "")
+    return redirect(f"{url}?{back}" if back else url)
 
 
 # Text analysis settings ----------------------------------------------------------------------------------

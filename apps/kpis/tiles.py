@@ -256,7 +256,7 @@ class TopNegativeThemeTile(Tile):
         from .services import day_bounds
 
         start, end = day_bounds(data.workspace, data.period.first, data.period.last)
-        rows = FeedbackTheme.objects.for_workspace(data.workspace).filter(
+        rows = FeedbackTheme.objects.for_workspace(data.workspace).shown().filter(
             sentiment_label="negative", item__created_at__gte=start, item__created_at__lt=end)
         if data.touchpoint_ids is not None:
             rows = rows.filter(item__touchpoint_id__in=data.touchpoint_ids)

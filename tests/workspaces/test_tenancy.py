@@ -33,6 +33,7 @@ from tests.feedback.factories import (
     FeedbackImportFactory,
     FollowUpCaseFactory,
     TagFactory,
+    ThemeFactory,
 )
 from tests.outbox.factories import OutboundEmailFactory
 from tests.surveys.factories import (
@@ -79,6 +80,7 @@ OBJECT_FACTORIES: dict[str, Callable] = {
     "api_key_id": lambda workspace: ApiKey.generate(workspace=workspace, name="Integration")[0].pk,
     "feedback_import_id": lambda workspace: FeedbackImportFactory(workspace=workspace).pk,
     "tag_id": lambda workspace: TagFactory(workspace=workspace).pk,
+    "theme_id": lambda workspace: ThemeFactory(workspace=workspace).pk,
     "case_id": lambda workspace: FollowUpCaseFactory(workspace=workspace).pk,
     "alert_id": lambda workspace: AlertFactory(rule__workspace=workspace).pk,
     "rule_id": lambda workspace: AlertRuleFactory(workspace=workspace).pk,

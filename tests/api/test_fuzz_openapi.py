@@ -78,7 +78,8 @@ def _assert_errors_name_fields(case, response) -> None:
         field = error["field"]
         assert isinstance(field, str) and field, response.text
         assert error["message"].strip(), response.text
-        root = field.split(".", 1)[0]
+        # A key sent as it is ("." or "a.b" are keys too) is named whole; a nested field by its path.
+        root = field if field in sent else field.split(".", 1)[0]
         root = "" if root == '""' else root  # how an empty key is named
         # A field the request sent, one the document declares (a missing required one), or the whole body
         # when it was not a JSON object at all.

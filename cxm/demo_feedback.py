@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
-from apps.feedback import adaptation, services
+from apps.feedback import adaptation, services, text_services
 from apps.feedback.models import AlertRule, CaseEvent, FeedbackItem, FollowUpCase, Tag, TagRule
 from apps.touchpoints.models import Touchpoint
 
@@ -136,6 +136,7 @@ def seed_feedback(workspace, *, analyse_limit: int = ANALYSE_LIMIT, case_days: i
     # The brand's own sentiment model first (from its scored comments), so the analysis below uses it.
     counts["text_model"] = adaptation.fit(workspace) is not None
     counts["analysed"] = services.feedback_analyse(workspace=workspace, pending_only=True, limit=analyse_limit)
+    counts["themes_found"] = text_services.themes_discover(workspace=workspace)
     started = lap("analysis", started)
     with transaction.atomic():
         counts["case_statuses"] = _work_cases(workspace, now, f"cxm-demo-feedback-{workspace.slug}")

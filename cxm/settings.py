@@ -245,6 +245,8 @@ CELERY_BEAT_SCHEDULE = {
     "feedback-reconcile": {"task": "apps.feedback.tasks.reconcile_feedback", "schedule": crontab(hour=3, minute=50)},
     # Each workspace's own sentiment model, refitted where enough new scored comments came in.
     "feedback-refit-text-models": {"task": "apps.feedback.tasks.refit_text_models", "schedule": crontab(minute=35)},
+    # Which themes are found in each workspace's data (frequent against general Korean, with enough comments).
+    "feedback-discover-themes": {"task": "apps.feedback.tasks.discover_all_themes", "schedule": crontab(minute=40)},
     "errc-propose-items": {"task": "apps.errc.tasks.propose_all", "schedule": crontab(hour=4, minute=20)},
     # Webhook retries that are due, and first attempts whose on-commit message was lost.
     "webhooks-send-due": {"task": "apps.webhooks.tasks.send_due_webhooks",

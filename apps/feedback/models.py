@@ -100,8 +100,8 @@ def split_keywords(text: str) -> list[str]:
 
 class ThemeQuerySet(WorkspaceQuerySet):
     def shown(self):
-        """The themes reports show: not hidden, not merged into another."""
-        return self.filter(hidden=False, merged_into__isnull=True)
+        """The themes reports show: found in the data (or kept by a marketer), not hidden, not merged."""
+        return self.filter(Q(found=True) | Q(pinned=True), hidden=False, merged_into__isnull=True)
 
 
 class Theme(WorkspaceOwned):
@@ -113,6 +113,11 @@ class Theme(WorkspaceOwned):
     # A marketer's edits, which the analysis keeps to: a hidden theme is still found but never shown; a
     # theme merged into another is counted as that one, in existing feedback and in what comes.
     hidden = models.BooleanField(_("hidden"), default=False)
+    # Found in the data: frequent in this workspace's comments against general Korean, with enough of them
+    # (apps.feedback.theme_discovery, a periodic job). Until that job has looked, a new theme counts as found.
+    found = models.BooleanField(_("found in the data"), default=True)
+    # Renamed, shown or merged into by a marketer: shown whatever the discovery says.
+    pinned = models.BooleanField(_("kept by hand"), default=False)
     merged_into = models.ForeignKey("self", verbose_name=_("merged into"), null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="merged")
 
@@ -311,8 +316,8 @@ class FeedbackTag(WorkspaceOwned):
 
 class FeedbackThemeQuerySet(WorkspaceQuerySet):
     def shown(self):
-        """Mentions of the themes reports show (a hidden theme's are kept, and left out)."""
-        return self.filter(theme__hidden=False)
+        """Mentions of the themes reports show (see ThemeQuerySet.shown; the others' are kept, and left out)."""
+        return self.filter(Q(theme__found=True) | Q(theme__pinned=True), theme__hidden=False)
 
 
 class FeedbackTheme(WorkspaceOwned):

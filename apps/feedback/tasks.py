@@ -212,3 +212,23 @@ def reanalyse_feedback(reanalysis_id: int) -> int:
     if run is None or run.status == Reanalysis.Status.DONE:
         return 0
     return text_services.reanalysis_run(run)
+
+
+@shared_task(acks_late=True)
+def discover_themes(workspace_id: int) -> int:
+    """Mark the workspace's themes found in its data (recomputed from all its comments each time)."""
+    from . import text_services
+
+    workspace = _workspace(workspace_id)
+    return text_services.themes_discover(workspace=workspace) if workspace else 0
+
+
+@shared_task
+def discover_all_themes() -> int:
+    """Periodic: theme discovery for every workspace with analysed feedback, one job each."""
+    from .models import FeedbackTheme
+
+    workspace_ids = list(FeedbackTheme.objects.order_by().values_list("workspace_id", flat=True).distinct())
+    for workspace_id in workspace_ids:
+        discover_themes.delay(workspace_id)
+    return len(workspace_ids)

@@ -86,14 +86,17 @@ def reanalysis_run(run: Reanalysis) -> int:
 def theme_rename(*, theme: Theme, label_ko: str, label_en: str) -> Theme:
     """New labels; the analysis never overwrites them (it only adds themes it has not seen)."""
     theme.label_ko, theme.label_en = label_ko.strip()[:80], label_en.strip()[:80]
-    theme.save(update_fields=["label_ko", "label_en"])
+    theme.pinned = True
+    theme.save(update_fields=["label_ko", "label_en", "pinned"])
     return theme
 
 
 def theme_set_hidden(*, theme: Theme, hidden: bool) -> Theme:
-    """A hidden theme is still found (so showing it again loses nothing) but no report shows it."""
+    """A hidden theme is still found (so showing it again loses nothing) but no report shows it; a theme
+    shown by hand stays shown whatever the discovery says."""
     theme.hidden = hidden
-    theme.save(update_fields=["hidden"])
+    theme.pinned = theme.pinned or not hidden
+    theme.save(update_fields=["hidden", "pinned"])
     return theme
 
 
@@ -113,7 +116,20 @@ def theme_merge(*, theme: Theme, into: Theme) -> Theme:
     Theme.objects.for_workspace(workspace).filter(merged_into=theme).update(merged_into=into)
     theme.merged_into = into
     theme.save(update_fields=["merged_into"])
+    Theme.objects.filter(pk=into.pk).update(pinned=True)
     return theme
+
+
+def themes_discover(*, workspace: Workspace) -> int:
+    """Mark which of the workspace's themes are found in the data (theme_discovery); returns how many."""
+    from . import theme_discovery
+
+    kept = theme_discovery.workspace_themes(workspace)
+    themes = Theme.objects.for_workspace(workspace)
+    with transaction.atomic():
+        themes.filter(key__in=kept).update(found=True)
+        themes.exclude(key__in=kept).update(found=False)
+    return len(kept)
 
 
 def theme_split(*, theme: Theme, by=None) -> Theme:

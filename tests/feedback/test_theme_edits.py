@@ -99,3 +99,23 @@ def test_the_page_lists_themes_and_analysts_edit_them(client, workspace, bob, ve
     response = client.post(edit, {"action": "merge", "into": 999_999}, follow=True)
     assert "Choose a theme to merge into." in response.content.decode()
     assert "No theme matches" in client.get(url, {"q": "없는테마"}).content.decode()
+
+
+def test_only_themes_found_in_the_data_are_reported_until_a_marketer_keeps_one(workspace):
+    analysed(workspace, *[f"유심 배송이 늦어요 {n}" for n in range(12)], "약정이 너무 길어요")
+    assert {"유심", "배송", "약정"} <= set(reported(workspace))  # before the job has looked, all are shown
+    assert text_services.themes_discover(workspace=workspace) >= 2
+    assert set(reported(workspace)) >= {"유심", "배송"} and "약정" not in reported(workspace)  # one comment
+    contract = theme(workspace, "약정")
+    assert not contract.found and FeedbackTheme.objects.filter(theme=contract).exists()
+    text_services.theme_set_hidden(theme=contract, hidden=False)  # "Show" keeps it
+    text_services.themes_discover(workspace=workspace)
+    assert "약정" in reported(workspace)
+
+
+def test_the_periodic_job_runs_discovery_for_each_workspace(workspace):
+    analysed(workspace, *[f"유심 배송이 늦어요 {n}" for n in range(12)], "약정이 너무 길어요")
+    from apps.feedback import tasks
+
+    assert tasks.discover_all_themes() == 1
+    assert not theme(workspace, "약정").found and theme(workspace, "유심").found

@@ -16,6 +16,7 @@ import zlib
 from collections import OrderedDict
 
 import numpy as np
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from . import sentiment, text_training
@@ -37,30 +38,47 @@ def held_out(pk: int) -> bool:
     return zlib.crc32(str(pk).encode()) % HELD_OUT_EVERY == 0
 
 
+# The comments that are labels: Korean, from a promoter or a detractor.
+LABELLED = Q(language="ko", score_group__in=[ScoreGroup.PROMOTER, ScoreGroup.DETRACTOR])
+
+
 def labelled_comments(workspace) -> list[tuple[int, str, bool]]:
     """(item id, text, positive) of the workspace's scored Korean comments, newest first."""
-    rows = (FeedbackItem.objects.for_workspace(workspace)
-            .filter(language="ko", score_group__in=[ScoreGroup.PROMOTER, ScoreGroup.DETRACTOR])
+    rows = (FeedbackItem.objects.for_workspace(workspace).filter(LABELLED)
             .order_by("-created_at", "-pk").values_list("pk", "text", "score_group")[:MAX_LABELLED])
     return [(pk, text, group == ScoreGroup.PROMOTER) for pk, text, group in rows]
 
 
 def labelled_count(workspace) -> int:
-    return (FeedbackItem.objects.for_workspace(workspace)
-            .filter(language="ko", score_group__in=[ScoreGroup.PROMOTER, ScoreGroup.DETRACTOR]).count())
+    return FeedbackItem.objects.for_workspace(workspace).filter(LABELLED).count()
+
+
+def _due(count: int, state: dict | None) -> bool:
+    """Whether `count` scored comments call for a fit, given the last one (state: enabled, version,
+    labelled_at_fit; None before the first)."""
+    if count < MIN_LABELLED or (state is not None and not state["enabled"]):
+        return False
+    if state is None or not state["version"]:
+        return True
+    grown = count - state["labelled_at_fit"]
+    return grown >= REFIT_AT_LEAST or grown >= state["labelled_at_fit"] * REFIT_GROWTH
+
+
+STATE_FIELDS = ("enabled", "version", "labelled_at_fit")
 
 
 def refit_due(workspace) -> bool:
-    state = WorkspaceTextModel.objects.for_workspace(workspace).first()
-    if state is not None and not state.enabled:
-        return False
-    count = labelled_count(workspace)
-    if count < MIN_LABELLED:
-        return False
-    if state is None or state.weights is None:
-        return True
-    grown = count - state.labelled_at_fit
-    return grown >= REFIT_AT_LEAST or grown >= state.labelled_at_fit * REFIT_GROWTH
+    state = WorkspaceTextModel.objects.for_workspace(workspace).values(*STATE_FIELDS).first()
+    return _due(labelled_count(workspace), state)
+
+
+def workspaces_due() -> list[int]:
+    """The workspaces whose model should be fitted now: two grouped queries over every workspace."""
+    counts = dict(FeedbackItem.objects.filter(LABELLED).order_by().values("workspace_id")
+                  .annotate(n=Count("pk")).filter(n__gte=MIN_LABELLED).values_list("workspace_id", "n"))
+    states = {row.pop("workspace_id"): row for row in WorkspaceTextModel.objects.filter(
+        workspace_id__in=list(counts)).values("workspace_id", *STATE_FIELDS)}
+    return sorted(pk for pk, count in counts.items() if _due(count, states.get(pk)))
 
 
 def polar_accuracy(model: sentiment.LinearTextModel, texts: list[str], positive: list[bool]) -> float:
@@ -105,7 +123,7 @@ def fit(workspace) -> WorkspaceTextModel | None:
     weights, bias, kept = text_training.fit_linear(
         matrix, labels, c=ADAPT_C, offset=np.asarray(base.logits(texts), dtype=np.float32))
     delta_ids = np.flatnonzero(weights)
-    state, _created = WorkspaceTextModel.objects.get_or_create(workspace=workspace)
+    state, _created = WorkspaceTextModel.objects.for_workspace(workspace).get_or_create(workspace=workspace)
     state.generation += 1
     version = f"{base.version}+ws{workspace.pk}.{state.generation}"[:40]
     packed = pack(delta_ids, weights[delta_ids], bias, kept)

@@ -256,7 +256,7 @@ def analysis_versions(*, workspace: Workspace) -> list[dict]:
 def themes_with_mentions(*, workspace: Workspace, search: str = "", shown_only: bool = False):
     """The workspace's themes, most mentioned first, each with `mentions` (one correlated count on the
     workspace's (theme) index) and what it is merged into."""
-    mentions = (FeedbackTheme.objects.filter(workspace=workspace, theme_id=OuterRef("pk")).order_by()
+    mentions = (FeedbackTheme.objects.for_workspace(workspace).filter(theme_id=OuterRef("pk")).order_by()
                 .values("theme_id").annotate(n=Count("pk")).values("n"))
     themes = Theme.objects.for_workspace(workspace).select_related("merged_into")
     if shown_only:

@@ -207,7 +207,8 @@ def english_judgements(texts: Sequence[str]) -> list[Judgement]:
     analyser = _vader()
     found = []
     for text in texts:
-        cleaned = normalise(text)
+        # As written: VADER reads capitals and repeated "!" as emphasis, so no lower-casing or squashing.
+        cleaned = visible_text(text).strip()
         if not has_letters(cleaned):
             found.append(NO_OPINION)
             continue

@@ -193,11 +193,9 @@ def refit_text_model(workspace_id: int) -> bool:
 @shared_task
 def refit_text_models() -> int:
     """Periodic: refit the models of the workspaces with enough new scored comments since their last fit."""
-    from apps.workspaces.models import Workspace
-
     from . import adaptation
 
-    due = [workspace.pk for workspace in Workspace.objects.order_by("pk") if adaptation.refit_due(workspace)]
+    due = adaptation.workspaces_due()
     for workspace_id in due:
         refit_text_model.delay(workspace_id)
     return len(due)

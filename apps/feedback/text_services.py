@@ -10,7 +10,7 @@ from django.utils import timezone
 from apps.workspaces.models import Workspace
 from cxm.queue import enqueue_on_commit
 
-from . import adaptation, tasks
+from . import adaptation, services, tasks, theme_discovery
 from .models import FeedbackItem, FeedbackTheme, Reanalysis, Theme, WorkspaceTextModel
 
 logger = logging.getLogger(__name__)
@@ -27,17 +27,23 @@ def text_model_refit(*, workspace: Workspace) -> WorkspaceTextModel | None:
     return state
 
 
+def text_model_refit_later(*, workspace: Workspace) -> None:
+    """Fit the workspace's model again in a job, once the request's transaction commits."""
+    enqueue_on_commit(tasks.refit_text_model, workspace.pk)
+
+
 @transaction.atomic
 def text_adaptation_set(*, workspace: Workspace, enabled: bool, by=None) -> WorkspaceTextModel:
     """Turn learning the workspace's words on or off; the feedback is re-analysed by the model now in use."""
-    state, _created = WorkspaceTextModel.objects.select_for_update().get_or_create(workspace=workspace)
+    state, _created = (WorkspaceTextModel.objects.for_workspace(workspace).select_for_update()
+                       .get_or_create(workspace=workspace))
     if state.enabled != enabled:
         state.enabled = enabled
         state.save(update_fields=["enabled"])
         if state.helps:
             reanalysis_start(workspace=workspace, reason=Reanalysis.Reason.MODEL, requested_by=by)
         elif enabled:
-            enqueue_on_commit(tasks.refit_text_model, workspace.pk)
+            text_model_refit_later(workspace=workspace)
     return state
 
 
@@ -57,8 +63,6 @@ def reanalysis_start(*, workspace: Workspace, reason: str, requested_by=None) ->
 def reanalysis_run(run: Reanalysis) -> int:
     """Analyse again the items analysed before the run began (or never), newest first, a batch at a time,
     counting progress as it goes. Safe to run again: what is done stays done."""
-    from .services import feedback_analyse
-
     workspace = run.workspace
     Reanalysis.objects.filter(pk=run.pk).update(status=Reanalysis.Status.RUNNING)
     stale = FeedbackItem.objects.for_workspace(workspace).filter(created_at__lt=run.created_at).exclude(
@@ -69,7 +73,7 @@ def reanalysis_run(run: Reanalysis) -> int:
             batch = list(stale.order_by("-created_at", "-pk").values_list("pk", flat=True)[:REANALYSIS_BATCH])
             if not batch:
                 break
-            analysed += feedback_analyse(workspace=workspace, item_ids=batch)
+            analysed += services.feedback_analyse(workspace=workspace, item_ids=batch)
             Reanalysis.objects.filter(pk=run.pk).update(done=max(run.total - stale.count(), 0))
     except Exception as error:
         logger.exception("re-analysis %s failed", run.pk)
@@ -116,14 +120,12 @@ def theme_merge(*, theme: Theme, into: Theme) -> Theme:
     Theme.objects.for_workspace(workspace).filter(merged_into=theme).update(merged_into=into)
     theme.merged_into = into
     theme.save(update_fields=["merged_into"])
-    Theme.objects.filter(pk=into.pk).update(pinned=True)
+    Theme.objects.for_workspace(workspace).filter(pk=into.pk).update(pinned=True)
     return theme
 
 
 def themes_discover(*, workspace: Workspace) -> int:
     """Mark which of the workspace's themes are found in the data (theme_discovery); returns how many."""
-    from . import theme_discovery
-
     kept = theme_discovery.workspace_themes(workspace)
     themes = Theme.objects.for_workspace(workspace)
     with transaction.atomic():

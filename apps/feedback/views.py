@@ -15,10 +15,9 @@ from apps.outbox import selectors as outbox_selectors
 from apps.touchpoints.models import Touchpoint
 from apps.workspaces.decorators import workspace_view
 from apps.workspaces.models import Role
-from cxm.queue import enqueue_on_commit
 from cxm.uploads import size_limited_upload, upload_too_large
 
-from . import adaptation, csv_feedback, selectors, services, tasks, text_services
+from . import adaptation, csv_feedback, selectors, services, text_services
 from .forms import (
     AlertRuleForm,
     BulkTagForm,
@@ -221,7 +220,7 @@ def text_analysis(request):
             messages.success(request, _("Learning this workspace's words is on.") if action == "enable"
                              else _("Learning this workspace's words is off: the base model labels its feedback."))
         elif action == "refit":
-            enqueue_on_commit(tasks.refit_text_model, workspace.pk)
+            text_services.text_model_refit_later(workspace=workspace)
             messages.success(request, _("The workspace's model is being fitted again; this page shows it when done."))
         elif action == "reanalyse":
             text_services.reanalysis_start(workspace=workspace, reason=Reanalysis.Reason.MANUAL,

@@ -44,7 +44,7 @@ def test_too_few_scored_comments_fit_nothing(workspace):
 
 def test_the_fit_learns_the_brands_words_and_is_judged_on_held_out_comments(workspace):
     scored_comments(workspace, 600)
-    assert adaptation.refit_due(workspace)
+    assert adaptation.refit_due(workspace) and adaptation.workspaces_due() == [workspace.pk]
     state = adaptation.fit(workspace)
     assert state.trained_on + state.held_out == 600 and 60 < state.held_out < 180
     assert state.held_out_accuracy > state.base_held_out_accuracy and state.held_out_accuracy > 0.9
@@ -54,7 +54,7 @@ def test_the_fit_learns_the_brands_words_and_is_judged_on_held_out_comments(work
     assert model.judge(["배송이 너무 늦어요"])[0].label == "negative"
     result = analysis.analyse_many(["유심이 아직도 안 왔어요"], ["ko"], korean_model=model)[0]
     assert result.sentiment_label == "negative"
-    assert not adaptation.refit_due(workspace)  # nothing new since
+    assert not adaptation.refit_due(workspace) and adaptation.workspaces_due() == []  # nothing new since
     again = adaptation.fit(workspace)
     assert again.version.endswith(".2") and again.held_out_accuracy == state.held_out_accuracy
 
